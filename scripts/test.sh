@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Set up the course (first run only), then run every test: the helpers' unit tests, and every
+# notebook top to bottom under nbval in the fast profile.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+export COURSE_PROFILE="${COURSE_PROFILE:-fast}"
+if [ -z "${COURSE_MIRROR:-}" ] && [ -d ../shared/mirror ]; then
+  COURSE_MIRROR="$(cd ../shared/mirror && pwd)"
+  export COURSE_MIRROR
+fi
+echo "COURSE_PROFILE=$COURSE_PROFILE COURSE_MIRROR=${COURSE_MIRROR:-unset} COURSE_OFFLINE=${COURSE_OFFLINE:-0}"
+exec python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=1800 tests notebooks "$@"

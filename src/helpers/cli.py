@@ -1,0 +1,93 @@
+"""``python -m helpers``: list, prefetch, verify and mirror the course's assets.
+
+    python -m helpers list                 what the course uses, and what is cached
+    python -m helpers fetch NAME... | --all  get assets into the cache (and where Keras looks)
+    python -m helpers verify               re-hash every cached asset
+    python -m helpers mirror DIR [--all | NAME...]  build a mirror folder for a classroom
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from .fetch import AssetError, cache_dir, cached_path, fetch, matches
+from .registry import ASSETS, Asset, get_asset
+
+
+def _selected(args: argparse.Namespace) -> list[Asset]:
+    if args.all == bool(args.names):
+        raise SystemExit("Name assets to work on, or pass --all (see `python -m helpers list`).")
+    try:
+        return list(ASSETS.values()) if args.all else [get_asset(n) for n in args.names]
+    except KeyError as unknown:
+        raise SystemExit(unknown.args[0]) from None
+
+
+def cmd_list(_: argparse.Namespace) -> int:
+    print(f"cache: {cache_dir()}")
+    for asset in ASSETS.values():
+        state = "cached" if cached_path(asset).exists() else "-"
+        print(f"{asset.name:58} {state:7} {asset.kind.value:16} {asset.description}")
+    return 0
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    failures = 0
+    for asset in _selected(args):
+        try:
+            print(f"ok       {asset.name}: {fetch(asset)}")
+        except AssetError as error:
+            failures += 1
+            print(f"FAILED   {asset.name}: {error}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def cmd_verify(_: argparse.Namespace) -> int:
+    bad = 0
+    for asset in ASSETS.values():
+        path = cached_path(asset)
+        if not path.exists():
+            state = "missing"
+        elif matches(path, asset):
+            state = "ok"
+        else:
+            state, bad = "CORRUPT (delete it and fetch again)", bad + 1
+        print(f"{asset.name:58} {state}")
+    return 1 if bad else 0
+
+
+def cmd_mirror(args: argparse.Namespace) -> int:
+    """Fetch the selected assets and copy them into DIR under their origin names."""
+    args.dir.mkdir(parents=True, exist_ok=True)
+    status = cmd_fetch(args)
+    for asset in _selected(args):
+        source = cached_path(asset)
+        if source.exists():
+            shutil.copyfile(source, args.dir / asset.filename)
+    print(f"Mirror folder ready: export COURSE_MIRROR={args.dir.resolve()}")
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("list", help="list the registered assets").set_defaults(run=cmd_list)
+    commands.add_parser("verify", help="re-hash the cached assets").set_defaults(run=cmd_verify)
+    for name, run, helptext in [("fetch", cmd_fetch, "get assets into the cache"),
+                                ("mirror", cmd_mirror, "copy assets into a mirror folder")]:
+        sub = commands.add_parser(name, help=helptext)
+        if name == "mirror":
+            sub.add_argument("dir", type=Path, help="the mirror folder to fill")
+        sub.add_argument("names", nargs="*", metavar="NAME", help="asset names (see list)")
+        sub.add_argument("--all", action="store_true", help="every registered asset")
+        sub.set_defaults(run=run)
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

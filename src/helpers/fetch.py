@@ -1,0 +1,226 @@
+"""Get a registered asset: from the cache, else a mirror, else its origin; always verified.
+
+Environment:
+    COURSE_CACHE   where verified files are kept (default ``~/.cache/cnn-course``).
+    COURSE_MIRROR  a folder, or an http(s) base URL, holding files under their origin names.
+    COURSE_OFFLINE set to 1 to never contact an origin (CI and classrooms without internet).
+    KERAS_HOME     where Keras looks for weights and datasets (default ``~/.keras``).
+
+A file is moved into the cache only after its hash matched the registry, so the cache
+never holds a half-written or unverified file, and nothing unverified is ever unpickled
+or unpacked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pooch
+import requests
+
+from .registry import Asset, get_asset
+
+log = logging.getLogger(__name__)
+
+_CHUNK = 1 << 20
+_TIMEOUT_S = 30
+_PROGRESS_BAR_FROM_BYTES = 1 << 20
+
+
+class AssetError(Exception):
+    """Base class: something is wrong with an external file the course needs."""
+
+
+class AssetUnavailableError(AssetError):
+    """The asset is in no cache or mirror, and its origin could not be reached."""
+
+
+class ChecksumMismatchError(AssetError):
+    """A copy was found but its hash does not match the registry (corrupt or truncated)."""
+
+
+def cache_dir() -> Path:
+    """The folder holding verified assets (``COURSE_CACHE``, default ``~/.cache/cnn-course``)."""
+    return Path(os.environ.get("COURSE_CACHE") or Path.home() / ".cache" / "cnn-course").expanduser()
+
+
+def keras_home() -> Path:
+    """The folder Keras reads weights and datasets from (``KERAS_HOME``, default ``~/.keras``)."""
+    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras").expanduser()
+
+
+def mirror_location() -> str | None:
+    """``COURSE_MIRROR``: a folder or an http(s) base URL, or None."""
+    return os.environ.get("COURSE_MIRROR") or None
+
+
+def is_offline() -> bool:
+    """True when ``COURSE_OFFLINE`` forbids contacting origins."""
+    return os.environ.get("COURSE_OFFLINE", "").strip().lower() in {"1", "true", "yes"}
+
+
+def file_hash(path: Path, algorithm: str) -> str:
+    """Hex digest of a file, read in chunks."""
+    digest = hashlib.new(algorithm, usedforsecurity=False)
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def matches(path: Path, asset: Asset) -> bool:
+    """True if the file at ``path`` has the asset's registered hash."""
+    return path.is_file() and file_hash(path, asset.algorithm) == asset.digest
+
+
+def cached_path(asset: Asset | str) -> Path:
+    """Where the verified copy of an asset lives (or will live) in the cache."""
+    asset = get_asset(asset) if isinstance(asset, str) else asset
+    return cache_dir() / asset.filename
+
+
+def fetch(asset: Asset | str) -> Path:
+    """Return the path of a verified local copy of ``asset``, obtaining it if needed.
+
+    Looks in the cache, then in ``COURSE_MIRROR``, then at the origin URL (unless
+    ``COURSE_OFFLINE`` is set). Keras weights and datasets are also placed where Keras
+    looks, so ``keras.applications.VGG16(weights="imagenet")`` runs unchanged.
+
+    Raises:
+        ChecksumMismatchError: a copy was found but none matched the registered hash.
+        AssetUnavailableError: no copy could be found or downloaded.
+    """
+    asset = get_asset(asset) if isinstance(asset, str) else asset
+    target = cached_path(asset)
+    if target.exists():
+        if matches(target, asset):
+            return _install_for_keras(asset, target)
+        log.warning("Cached %s does not match its hash; fetching it again.", target)
+        target.unlink()
+    target.parent.mkdir(parents=True, exist_ok=True)
+
+    tried: list[str] = []
+    corrupt: list[str] = []
+    for label, location in _sources(asset):
+        try:
+            if label == "mirror folder":
+                _copy_verified(Path(location), asset, target)
+            else:
+                _download_verified(location, asset, target)
+            return _install_for_keras(asset, target)
+        except FileNotFoundError as missing:
+            tried.append(f"{label}: {missing}")
+        except ChecksumMismatchError as bad:
+            corrupt.append(f"{label}: {bad}")
+    if corrupt:
+        raise ChecksumMismatchError(_mismatch_message(asset, corrupt + tried))
+    raise AssetUnavailableError(_unavailable_message(asset, tried))
+
+
+def _sources(asset: Asset) -> list[tuple[str, str]]:
+    """Where to look, in order: the mirror (folder or URL), then the origin."""
+    sources = []
+    mirror = mirror_location()
+    if mirror:
+        if mirror.startswith(("http://", "https://")):
+            sources.append(("mirror", f"{mirror.rstrip('/')}/{asset.filename}"))
+        else:
+            sources.append(("mirror folder", str(Path(mirror).expanduser() / asset.filename)))
+    if not is_offline():
+        sources.append(("origin", asset.url))
+    return sources
+
+
+def _copy_verified(source: Path, asset: Asset, target: Path) -> None:
+    """Copy a mirror file into the cache through a temporary file, keeping it only if verified."""
+    if not source.is_file():
+        raise FileNotFoundError(f"no file {source}")
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+            shutil.copyfileobj(src, out, _CHUNK)
+        _verify(tmp, asset, where=str(source))
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _download_verified(url: str, asset: Asset, target: Path) -> None:
+    """Download with pooch: it streams to a temporary file and keeps it only if the hash matches."""
+    progress = asset.size is None or asset.size >= _PROGRESS_BAR_FROM_BYTES
+    downloader = pooch.HTTPDownloader(progressbar=progress, timeout=_TIMEOUT_S)
+    try:
+        pooch.retrieve(url, known_hash=asset.hash, fname=target.name, path=target.parent,
+                       downloader=downloader)
+    except ValueError as bad_hash:  # pooch's hash mismatch; its temporary file is already gone
+        raise ChecksumMismatchError(f"download from {url} failed verification ({bad_hash})") from None
+    except requests.exceptions.ChunkedEncodingError as cut:
+        raise ChecksumMismatchError(f"download from {url} was cut short ({cut})") from None
+    except requests.exceptions.HTTPError as http:
+        raise FileNotFoundError(f"{url} answered {http.response.status_code}") from None
+    except requests.exceptions.RequestException as unreachable:
+        raise FileNotFoundError(f"could not reach {url} ({type(unreachable).__name__})") from None
+
+
+def _verify(path: Path, asset: Asset, where: str) -> None:
+    """Raise ChecksumMismatchError unless ``path`` has the asset's hash."""
+    actual = file_hash(path, asset.algorithm)
+    if actual == asset.digest:
+        return
+    size = path.stat().st_size
+    truncated = asset.size is not None and size < asset.size
+    what = f"truncated ({size:,} of {asset.size:,} bytes)" if truncated else "corrupt"
+    raise ChecksumMismatchError(
+        f"{where} is {what}: {asset.algorithm} {actual} instead of {asset.digest}"
+    )
+
+
+def _install_for_keras(asset: Asset, path: Path) -> Path:
+    """Link (or copy) a verified file to where Keras looks for it; return ``path``."""
+    if asset.keras_path is None:
+        return path
+    dest = keras_home() / asset.keras_path
+    if dest.exists() and matches(dest, asset):
+        return path
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.part")
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(path, tmp)
+    except OSError:  # another file system, or links not allowed
+        shutil.copyfile(path, tmp)
+    os.replace(tmp, dest)
+    return path
+
+
+def _mismatch_message(asset: Asset, problems: list[str]) -> str:
+    lines = "\n".join(f"  - {p}" for p in problems)
+    return (
+        f"Asset {asset.name!r} ({asset.filename}) was found, but no copy matches the course's "
+        f"registered {asset.algorithm} hash:\n{lines}\n"
+        "Nothing was kept. What to do: delete the bad copy (it may be a partial download or a "
+        "damaged mirror file) and fetch again on a connected machine with "
+        f"`python -m helpers fetch {asset.name}`, or copy a good file from {asset.url}."
+    )
+
+
+def _unavailable_message(asset: Asset, tried: list[str]) -> str:
+    if mirror_location() is None:
+        tried = ["mirror: COURSE_MIRROR is not set", *tried]
+    lines = "\n".join(f"  - {t}" for t in tried)
+    offline = " (COURSE_OFFLINE is set, so the origin was not contacted)" if is_offline() else ""
+    return (
+        f"Asset {asset.name!r} ({asset.filename}) is not available on this machine{offline}.\n"
+        f"Origin: {asset.url}\nLooked in:\n  - cache: {cached_path(asset)}\n{lines}\n"
+        "Two ways out:\n"
+        f"  1. On a machine with internet, run `python -m helpers fetch {asset.name}` "
+        f"(or `fetch --all`) and copy the cache folder {cache_dir()} across;\n"
+        "  2. point COURSE_MIRROR at a folder (or http URL) holding "
+        f"{asset.filename}, e.g. `export COURSE_MIRROR=/path/to/mirror`."
+    )

@@ -1,0 +1,72 @@
+"""Safe, atomic extraction, including archives served over HTTP and verified first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import make_tar_gz, make_zip
+
+from helpers.archives import CorruptArchiveError, UnsafeArchiveError, extract
+from helpers.fetch import fetch
+
+GOOD = {"pets/cat.txt": b"meow", "pets/dog.txt": b"woof"}
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("name, data", [("good.tar.gz", make_tar_gz(GOOD)), ("good.zip", make_zip(GOOD))])
+def test_good_archives_unpack(tmp_path, name, data):
+    dest = extract(write(tmp_path, name, data), tmp_path / "out")
+    assert (dest / "pets" / "cat.txt").read_bytes() == b"meow"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize("name, data", [
+    ("slip.zip", make_zip({"ok.txt": b"1", "../evil.txt": b"x"})),
+    ("abs.zip", make_zip({"/tmp/evil.txt": b"x"})),
+    ("slip.tar.gz", make_tar_gz({"ok.txt": b"1", "a/../../evil.txt": b"x"})),
+    ("abs.tar.gz", make_tar_gz({"/tmp/evil.txt": b"x"})),
+    ("link.tar.gz", make_tar_gz({"ok.txt": b"1"}, links={"escape": "../../etc/passwd"})),
+    ("abslink.tar.gz", make_tar_gz({}, links={"escape": "/etc/passwd"})),
+])
+def test_unsafe_archives_are_rejected_whole(tmp_path, name, data):
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(UnsafeArchiveError, match="unsafe entry|outside"):
+        extract(write(tmp_path, name, data), work / "out")
+    assert list(work.iterdir()) == []  # not even the safe members, nor a temporary folder
+    assert not (tmp_path / "evil.txt").exists()
+
+
+@pytest.mark.parametrize("name, data", [
+    ("cut.tar.gz", make_tar_gz(GOOD)[:60]),
+    ("cut.zip", make_zip(GOOD)[:-30]),
+    ("not-an-archive.zip", b"<html>Service unavailable</html>"),
+])
+def test_damaged_archives_say_so_and_leave_nothing(tmp_path, name, data):
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(CorruptArchiveError, match="Delete it and fetch it again"):
+        extract(write(tmp_path, name, data), work / "out")
+    assert list(work.iterdir()) == []
+
+
+def test_zip_slip_served_over_http_is_verified_then_refused(file_server, monkeypatch, tmp_path):
+    """The hash matches (the file is what the registry says), but unpacking it is still refused."""
+    monkeypatch.delenv("COURSE_OFFLINE")
+    asset = file_server.asset("slip.zip", make_zip({"../../evil.txt": b"x"}))
+    with pytest.raises(UnsafeArchiveError):
+        extract(fetch(asset), tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_existing_destination_is_reused(tmp_path):
+    archive = write(tmp_path, "good.zip", make_zip(GOOD))
+    dest = extract(archive, tmp_path / "out")
+    (dest / "marker").write_text("kept")
+    assert (extract(archive, tmp_path / "out") / "marker").read_text() == "kept"

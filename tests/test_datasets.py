@@ -1,0 +1,90 @@
+"""CIFAR-10 loading through the asset layer, and the fast profile's stand-in."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import pickle
+
+import numpy as np
+import pytest
+from conftest import make_tar_gz
+
+from helpers import registry
+from helpers.datasets import load_cifar10
+from helpers.fetch import AssetUnavailableError
+from helpers.standin import SHAPE_CLASSES, make_shapes
+
+CLASSES = [b"airplane", b"automobile", b"bird", b"cat", b"deer",
+           b"dog", b"frog", b"horse", b"ship", b"truck"]
+
+
+def cifar_format_archive(per_batch: int = 4) -> tuple[bytes, np.ndarray]:
+    """A tiny archive laid out exactly like cifar-10-python.tar.gz; returns it and image 0."""
+    rng = np.random.default_rng(0)
+    members, first = {}, None
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        data = rng.integers(0, 256, (per_batch, 3072), dtype=np.uint8)
+        first = data[0] if first is None else first
+        labels = list(rng.integers(0, 10, per_batch))
+        members[f"cifar-10-batches-py/{name}"] = pickle.dumps({b"data": data, b"labels": labels})
+    members["cifar-10-batches-py/batches.meta"] = pickle.dumps({b"label_names": CLASSES})
+    return make_tar_gz(members), first.reshape(3, 32, 32).transpose(1, 2, 0)
+
+
+def test_reads_the_cifar10_archive_layout_from_a_mirror(tmp_path, monkeypatch):
+    archive, first_image = cifar_format_archive()
+    (tmp_path / "mirror").mkdir()
+    (tmp_path / "mirror" / "cifar-10-python.tar.gz").write_bytes(archive)
+    monkeypatch.setenv("COURSE_MIRROR", str(tmp_path / "mirror"))
+    sha = hashlib.sha256(archive).hexdigest()
+    monkeypatch.setitem(registry.ASSETS, "cifar10", dataclasses.replace(
+        registry.ASSETS["cifar10"], hash=f"sha256:{sha}", size=len(archive)))
+    data = load_cifar10()
+    assert data.x_train.shape == (20, 32, 32, 3) and data.x_test.shape == (4, 32, 32, 3)
+    assert data.x_train.dtype == np.uint8 and data.y_train.shape == (20,)
+    np.testing.assert_array_equal(data.x_train[0], first_image)  # channels-last, not scrambled
+    assert data.class_names[3] == "cat" and not data.is_standin
+
+    subset = load_cifar10(train_samples=5, test_samples=2)
+    assert subset.x_train.shape == (5, 32, 32, 3) and subset.y_test.shape == (2,)
+
+
+def test_the_real_registry_hash_refuses_a_look_alike(tmp_path, monkeypatch):
+    archive, _ = cifar_format_archive()
+    (tmp_path / "mirror").mkdir()
+    (tmp_path / "mirror" / "cifar-10-python.tar.gz").write_bytes(archive)
+    monkeypatch.setenv("COURSE_MIRROR", str(tmp_path / "mirror"))
+    with pytest.raises(Exception, match="no copy matches"):
+        load_cifar10()
+
+
+def test_fast_profile_offline_falls_back_to_a_loud_standin(monkeypatch, capsys):
+    monkeypatch.setenv("COURSE_PROFILE", "fast")
+    data = load_cifar10(train_samples=50, test_samples=20)
+    assert data.is_standin and data.class_names == SHAPE_CLASSES
+    assert data.x_train.shape == (50, 32, 32, 3) and data.x_test.shape == (20, 32, 32, 3)
+    assert "STAND-IN DATA" in capsys.readouterr().out
+
+
+def test_full_profile_never_uses_a_standin(monkeypatch):
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    with pytest.raises(AssetUnavailableError, match="cifar10"):
+        load_cifar10(train_samples=50, test_samples=20)
+
+
+def test_standin_is_repeatable_and_covers_every_class():
+    x1, y1 = make_shapes(300, seed=3)
+    x2, y2 = make_shapes(300, seed=3)
+    np.testing.assert_array_equal(x1, x2)
+    assert set(y1) == set(range(len(SHAPE_CLASSES)))
+    assert x1.dtype == np.uint8 and x1.shape == (300, 32, 32, 3)
+
+
+def test_standin_classes_differ_in_shape_not_colour():
+    """A per-class mean-colour classifier must be near chance: colour carries no label."""
+    x, y = make_shapes(2000, seed=1)
+    colour = x.reshape(len(x), -1, 3).mean(axis=1)
+    centroids = np.stack([colour[y == c].mean(axis=0) for c in range(10)])
+    guess = np.argmin(((colour[:, None] - centroids[None]) ** 2).sum(-1), axis=1)
+    assert (guess == y).mean() < 0.25

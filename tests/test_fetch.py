@@ -1,0 +1,162 @@
+"""The asset layer against a real HTTP server on 127.0.0.1 and a real mirror folder."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers.fetch import (AssetUnavailableError, ChecksumMismatchError, cached_path, fetch,
+                           keras_home)
+from helpers.registry import Kind
+
+PAYLOAD = os.urandom(3 * 1024 * 1024 + 17)  # large enough for the progress bar and several chunks
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Every file under ``folder`` (temporary ``.part`` files included)."""
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+@pytest.fixture
+def online(monkeypatch):
+    """Allow origin downloads (the origins in these tests are all on 127.0.0.1)."""
+    monkeypatch.delenv("COURSE_OFFLINE")
+
+
+def test_downloads_from_origin_verifies_and_caches(file_server, online, isolated_assets):
+    asset = file_server.asset("data.bin", PAYLOAD)
+    path = fetch(asset)
+    assert path == cached_path(asset) and path.read_bytes() == PAYLOAD
+    assert leftovers(isolated_assets) == ["data.bin"]
+    fetch(asset)  # second call: served from the cache
+    assert file_server.requests == ["data.bin"]
+
+
+def test_truncated_download_is_rejected_and_leaves_nothing(file_server, online, isolated_assets):
+    asset = file_server.asset("data.bin", PAYLOAD)
+    file_server.truncate.add("data.bin")
+    with pytest.raises(ChecksumMismatchError, match="data.bin"):
+        fetch(asset)
+    assert leftovers(isolated_assets) == []
+
+
+def test_corrupt_download_is_rejected_and_leaves_nothing(file_server, online, isolated_assets):
+    corrupt = bytearray(PAYLOAD)
+    corrupt[1000] ^= 0xFF
+    asset = file_server.asset("data.bin", bytes(corrupt), hash_of=PAYLOAD)
+    with pytest.raises(ChecksumMismatchError) as error:
+        fetch(asset)
+    message = str(error.value)
+    assert "no copy matches" in message and "python -m helpers fetch data.bin" in message
+    assert leftovers(isolated_assets) == []
+
+
+def test_wrong_hash_in_registry_is_rejected(file_server, online, isolated_assets):
+    asset = dataclasses.replace(file_server.asset("data.bin", PAYLOAD), hash="sha256:" + "0" * 64)
+    with pytest.raises(ChecksumMismatchError):
+        fetch(asset)
+    assert leftovers(isolated_assets) == []
+
+
+def test_md5_published_hashes_are_verified_too(file_server, online):
+    asset = file_server.asset("w.h5", PAYLOAD)
+    good = dataclasses.replace(asset, hash="md5:" + hashlib.md5(PAYLOAD).hexdigest())
+    assert fetch(good).read_bytes() == PAYLOAD
+    bad = dataclasses.replace(asset, name="w2.h5", url=asset.url, hash="md5:" + "f" * 32)
+    cached_path(asset).unlink()
+    with pytest.raises(ChecksumMismatchError):
+        fetch(bad)
+
+
+def test_corrupt_cache_entry_is_replaced(file_server, online):
+    asset = file_server.asset("data.bin", PAYLOAD)
+    cached = cached_path(asset)
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"half a file")
+    assert fetch(asset).read_bytes() == PAYLOAD
+
+
+def test_mirror_folder_is_used_before_the_origin(file_server, online, tmp_path, monkeypatch):
+    asset = file_server.asset("data.bin", PAYLOAD)
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "data.bin").write_bytes(PAYLOAD)
+    monkeypatch.setenv("COURSE_MIRROR", str(mirror))
+    assert fetch(asset).read_bytes() == PAYLOAD
+    assert file_server.requests == []
+
+
+def test_corrupt_mirror_file_falls_back_to_the_origin(file_server, online, tmp_path, monkeypatch):
+    asset = file_server.asset("data.bin", PAYLOAD)
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "data.bin").write_bytes(PAYLOAD[:1000])
+    monkeypatch.setenv("COURSE_MIRROR", str(mirror))
+    assert fetch(asset).read_bytes() == PAYLOAD
+    assert file_server.requests == ["data.bin"]
+
+
+def test_corrupt_mirror_file_offline_names_the_truncation(file_server, tmp_path, monkeypatch, isolated_assets):
+    asset = file_server.asset("data.bin", PAYLOAD)
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "data.bin").write_bytes(PAYLOAD[:1000])
+    monkeypatch.setenv("COURSE_MIRROR", str(mirror))
+    with pytest.raises(ChecksumMismatchError, match=r"truncated \(1,000 of"):
+        fetch(asset)
+    assert leftovers(isolated_assets) == []
+
+
+def test_mirror_can_be_an_http_url(file_server, monkeypatch):
+    asset = file_server.asset("data.bin", b"", path="origin/data.bin")
+    file_server.files["mirror/data.bin"] = PAYLOAD
+    asset = dataclasses.replace(asset, hash="sha256:" + hashlib.sha256(PAYLOAD).hexdigest())
+    monkeypatch.setenv("COURSE_MIRROR", f"{file_server.base_url}/mirror/")
+    assert fetch(asset).read_bytes() == PAYLOAD
+    assert file_server.requests == ["mirror/data.bin"]
+
+
+def test_offline_missing_asset_says_what_to_do(file_server):
+    asset = file_server.asset("data.bin", PAYLOAD)
+    with pytest.raises(AssetUnavailableError) as error:
+        fetch(asset)
+    message = str(error.value)
+    for needed in ("'data.bin'", asset.url, "COURSE_MIRROR", "python -m helpers fetch data.bin",
+                   "COURSE_OFFLINE is set"):
+        assert needed in message
+    assert file_server.requests == []
+
+
+def test_unreachable_origin_is_unavailable(closed_port_url, online, isolated_assets):
+    from helpers.registry import Asset
+
+    asset = Asset("gone.bin", f"{closed_port_url}/gone.bin", "sha256:" + "0" * 64, Kind.IMAGE)
+    with pytest.raises(AssetUnavailableError, match="could not reach"):
+        fetch(asset)
+    assert leftovers(isolated_assets) == []
+
+
+def test_missing_at_origin_is_unavailable(file_server, online):
+    asset = file_server.asset("data.bin", PAYLOAD)
+    del file_server.files["data.bin"]
+    with pytest.raises(AssetUnavailableError, match="answered 404"):
+        fetch(asset)
+
+
+def test_keras_finds_fetched_weights_without_downloading(file_server, online, closed_port_url):
+    """Keras's own get_file (what keras.applications calls), in a fresh process, uses our file."""
+    pytest.importorskip("keras")
+    name = "tiny_weights_tf_dim_ordering_tf_kernels.h5"
+    asset = file_server.asset(name, PAYLOAD, kind=Kind.KERAS_WEIGHTS, keras_path=f"models/{name}")
+    asset = dataclasses.replace(asset, hash="md5:" + hashlib.md5(PAYLOAD).hexdigest())
+    fetch(asset)
+    code = ("import keras; print(keras.utils.get_file("
+            f"{name!r}, {closed_port_url + '/' + name!r}, cache_subdir='models', file_hash={asset.digest!r}))")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert Path(found.stdout.strip().splitlines()[-1]) == keras_home() / "models" / name
