@@ -23,6 +23,14 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
+def mirror_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes) -> None:
+    """Point COURSE_MIRROR at a folder holding ``content`` as data.bin."""
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "data.bin").write_bytes(content)
+    monkeypatch.setenv("COURSE_MIRROR", str(mirror))
+
+
 @pytest.fixture
 def online(monkeypatch):
     """Allow origin downloads (the origins in these tests are all on 127.0.0.1)."""
@@ -84,30 +92,21 @@ def test_corrupt_cache_entry_is_replaced(file_server, online):
 
 def test_mirror_folder_is_used_before_the_origin(file_server, online, tmp_path, monkeypatch):
     asset = file_server.asset("data.bin", PAYLOAD)
-    mirror = tmp_path / "mirror"
-    mirror.mkdir()
-    (mirror / "data.bin").write_bytes(PAYLOAD)
-    monkeypatch.setenv("COURSE_MIRROR", str(mirror))
+    mirror_folder(tmp_path, monkeypatch, PAYLOAD)
     assert fetch(asset).read_bytes() == PAYLOAD
     assert file_server.requests == []
 
 
 def test_corrupt_mirror_file_falls_back_to_the_origin(file_server, online, tmp_path, monkeypatch):
     asset = file_server.asset("data.bin", PAYLOAD)
-    mirror = tmp_path / "mirror"
-    mirror.mkdir()
-    (mirror / "data.bin").write_bytes(PAYLOAD[:1000])
-    monkeypatch.setenv("COURSE_MIRROR", str(mirror))
+    mirror_folder(tmp_path, monkeypatch, PAYLOAD[:1000])
     assert fetch(asset).read_bytes() == PAYLOAD
     assert file_server.requests == ["data.bin"]
 
 
 def test_corrupt_mirror_file_offline_names_the_truncation(file_server, tmp_path, monkeypatch, isolated_assets):
     asset = file_server.asset("data.bin", PAYLOAD)
-    mirror = tmp_path / "mirror"
-    mirror.mkdir()
-    (mirror / "data.bin").write_bytes(PAYLOAD[:1000])
-    monkeypatch.setenv("COURSE_MIRROR", str(mirror))
+    mirror_folder(tmp_path, monkeypatch, PAYLOAD[:1000])
     with pytest.raises(ChecksumMismatchError, match=r"truncated \(1,000 of"):
         fetch(asset)
     assert leftovers(isolated_assets) == []
