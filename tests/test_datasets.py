@@ -5,6 +5,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import pickle
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +15,7 @@ from conftest import make_tar_gz
 
 from helpers import registry
 from helpers.datasets import load_cifar10
-from helpers.fetch import AssetUnavailableError
+from helpers.fetch import AssetUnavailableError, fetch
 from helpers.standin import SHAPE_CLASSES, make_shapes
 
 CLASSES = [b"airplane", b"automobile", b"bird", b"cat", b"deer",
@@ -88,3 +91,22 @@ def test_standin_classes_differ_in_shape_not_colour():
     centroids = np.stack([colour[y == c].mean(axis=0) for c in range(10)])
     guess = np.argmin(((colour[:, None] - centroids[None]) ** 2).sum(-1), axis=1)
     assert (guess == y).mean() < 0.25
+
+
+def test_keras_own_cifar10_loader_layout_finds_the_fetched_archive(tmp_path, monkeypatch, closed_port_url):
+    """keras.datasets.cifar10 calls get_file('cifar-10-batches-py-target', extract=True, file_hash=...):
+    with the archive where fetch() put it, Keras unpacks it instead of downloading."""
+    pytest.importorskip("keras")
+    archive, _ = cifar_format_archive()
+    (tmp_path / "mirror").mkdir()
+    (tmp_path / "mirror" / "cifar-10-python.tar.gz").write_bytes(archive)
+    monkeypatch.setenv("COURSE_MIRROR", str(tmp_path / "mirror"))
+    sha = hashlib.sha256(archive).hexdigest()
+    monkeypatch.setitem(registry.ASSETS, "cifar10", dataclasses.replace(
+        registry.ASSETS["cifar10"], hash=f"sha256:{sha}", size=len(archive)))
+    fetch("cifar10")
+    code = ("import keras; print(keras.utils.get_file('cifar-10-batches-py-target', "
+            f"{closed_port_url + '/cifar-10-python.tar.gz'!r}, extract=True, file_hash={sha!r}))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    folder = Path(run.stdout.strip().splitlines()[-1])
+    assert (folder / "cifar-10-batches-py" / "data_batch_1").is_file()
