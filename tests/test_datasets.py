@@ -35,14 +35,24 @@ def cifar_format_archive(per_batch: int = 4) -> tuple[bytes, np.ndarray]:
     return make_tar_gz(members), first.reshape(3, 32, 32).transpose(1, 2, 0)
 
 
-def test_reads_the_cifar10_archive_layout_from_a_mirror(tmp_path, monkeypatch):
+def mirror_cifar_format_archive(tmp_path, monkeypatch, register: bool = True) -> tuple[str, np.ndarray]:
+    """Put a CIFAR-format archive in a mirror folder; with ``register``, make the registry trust it.
+
+    Returns the archive's sha256 and its first training image.
+    """
     archive, first_image = cifar_format_archive()
     (tmp_path / "mirror").mkdir()
     (tmp_path / "mirror" / "cifar-10-python.tar.gz").write_bytes(archive)
     monkeypatch.setenv("COURSE_MIRROR", str(tmp_path / "mirror"))
     sha = hashlib.sha256(archive).hexdigest()
-    monkeypatch.setitem(registry.ASSETS, "cifar10", dataclasses.replace(
-        registry.ASSETS["cifar10"], hash=f"sha256:{sha}", size=len(archive)))
+    if register:
+        monkeypatch.setitem(registry.ASSETS, "cifar10", dataclasses.replace(
+            registry.ASSETS["cifar10"], hash=f"sha256:{sha}", size=len(archive)))
+    return sha, first_image
+
+
+def test_reads_the_cifar10_archive_layout_from_a_mirror(tmp_path, monkeypatch):
+    _, first_image = mirror_cifar_format_archive(tmp_path, monkeypatch)
     data = load_cifar10()
     assert data.x_train.shape == (20, 32, 32, 3) and data.x_test.shape == (4, 32, 32, 3)
     assert data.x_train.dtype == np.uint8 and data.y_train.shape == (20,)
@@ -54,10 +64,7 @@ def test_reads_the_cifar10_archive_layout_from_a_mirror(tmp_path, monkeypatch):
 
 
 def test_the_real_registry_hash_refuses_a_look_alike(tmp_path, monkeypatch):
-    archive, _ = cifar_format_archive()
-    (tmp_path / "mirror").mkdir()
-    (tmp_path / "mirror" / "cifar-10-python.tar.gz").write_bytes(archive)
-    monkeypatch.setenv("COURSE_MIRROR", str(tmp_path / "mirror"))
+    mirror_cifar_format_archive(tmp_path, monkeypatch, register=False)
     with pytest.raises(Exception, match="no copy matches"):
         load_cifar10()
 
@@ -97,13 +104,7 @@ def test_keras_own_cifar10_loader_layout_finds_the_fetched_archive(tmp_path, mon
     """keras.datasets.cifar10 calls get_file('cifar-10-batches-py-target', extract=True, file_hash=...):
     with the archive where fetch() put it, Keras unpacks it instead of downloading."""
     pytest.importorskip("keras")
-    archive, _ = cifar_format_archive()
-    (tmp_path / "mirror").mkdir()
-    (tmp_path / "mirror" / "cifar-10-python.tar.gz").write_bytes(archive)
-    monkeypatch.setenv("COURSE_MIRROR", str(tmp_path / "mirror"))
-    sha = hashlib.sha256(archive).hexdigest()
-    monkeypatch.setitem(registry.ASSETS, "cifar10", dataclasses.replace(
-        registry.ASSETS["cifar10"], hash=f"sha256:{sha}", size=len(archive)))
+    sha, _ = mirror_cifar_format_archive(tmp_path, monkeypatch)
     fetch("cifar10")
     code = ("import keras; print(keras.utils.get_file('cifar-10-batches-py-target', "
             f"{closed_port_url + '/cifar-10-python.tar.gz'!r}, extract=True, file_hash={sha!r}))")
