@@ -29,7 +29,7 @@ def _verdict(answer, expected, what: str, hint: str) -> bool:
 
 
 def output_shape_model():
-    """Conv2D(64, 5, 'valid') -> Conv2D(32, 3, 'same') -> MaxPooling2D(2), as in exercise 01-A."""
+    """Conv2D(64, 5, 'valid') -> Conv2D(32, 3, 'same') -> MaxPooling2D(2), as in lesson 01, exercise 2."""
     import keras
 
     return keras.Sequential([
@@ -41,7 +41,7 @@ def output_shape_model():
 
 
 def check_output_shape(answer: tuple[int, ...] | None) -> bool:
-    """Exercise 01-A: the output shape of ``output_shape_model()`` on a batch (2, 15, 15, 3)."""
+    """Lesson 01, exercise 2: the output shape of ``output_shape_model()`` on a batch (2, 15, 15, 3)."""
     expected = tuple(output_shape_model()(np.zeros((2, 15, 15, 3), "float32")).shape)
     answer = tuple(answer) if answer is not None else None
     return _verdict(answer, expected, "the output shape, a tuple of 4 integers",
@@ -50,7 +50,7 @@ def check_output_shape(answer: tuple[int, ...] | None) -> bool:
 
 
 def check_conv_params(answer: int | None, filters: int = 16, kernel: int = 5, channels: int = 3) -> bool:
-    """Exercise 01-B: trainable parameters of Conv2D(filters, kernel) on ``channels`` inputs."""
+    """Lesson 01, exercise 3: trainable parameters of Conv2D(filters, kernel) on ``channels`` inputs."""
     import keras
 
     layer = keras.layers.Conv2D(filters, kernel)
@@ -65,7 +65,7 @@ def _correlate(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 
 
 def check_vertical_edge_kernel(kernel: Sequence[Sequence[float]] | None) -> bool:
-    """Exercise 01-C: a 3x3 kernel that responds to vertical edges, not to flat areas or horizontal edges."""
+    """Lesson 01, exercise 1: a 3x3 kernel that responds to vertical edges, not to flat areas or horizontal edges."""
     if kernel is None:
         print("Not answered yet: replace None with a 3x3 list of numbers.")
         return False
@@ -90,7 +90,7 @@ def check_vertical_edge_kernel(kernel: Sequence[Sequence[float]] | None) -> bool
 
 
 def check_lowest_recall_class(answer: str | None, counts: np.ndarray, class_names: Sequence[str]) -> bool:
-    """Exercise 01-D: the class with the lowest recall in a confusion matrix (rows: true class)."""
+    """Lesson 01, exercise 4: the class with the lowest recall in a confusion matrix (rows: true class)."""
     recall = np.diag(counts) / np.maximum(counts.sum(axis=1), 1)
     lowest = [class_names[i] for i in np.flatnonzero(recall == recall.min())]
     expected = answer if answer in lowest else lowest[0]  # any class tied for lowest is right
