@@ -15,7 +15,7 @@ from conftest import make_tar_gz
 
 from helpers import registry
 from helpers.datasets import load_cifar10
-from helpers.fetch import AssetUnavailableError, fetch
+from helpers.fetch import AssetUnavailableError, ChecksumMismatchError, fetch
 from helpers.standin import SHAPE_CLASSES, make_shapes
 
 CLASSES = [b"airplane", b"automobile", b"bird", b"cat", b"deer",
@@ -65,7 +65,7 @@ def test_reads_the_cifar10_archive_layout_from_a_mirror(tmp_path, monkeypatch):
 
 def test_the_real_registry_hash_refuses_a_look_alike(tmp_path, monkeypatch):
     mirror_cifar_format_archive(tmp_path, monkeypatch, register=False)
-    with pytest.raises(Exception, match="no copy matches"):
+    with pytest.raises(ChecksumMismatchError, match="no copy matches"):
         load_cifar10()
 
 
