@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.registry import Asset, Kind
+from helpers.assets.registry import Asset, Kind
 
 
 @pytest.fixture(autouse=True)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import make_tar_gz, make_zip
 
-from helpers.archives import CorruptArchiveError, UnsafeArchiveError, extract
-from helpers.fetch import fetch
+from helpers.assets.archives import CorruptArchiveError, UnsafeArchiveError, extract
+from helpers.assets.fetch import fetch
 
 GOOD = {"pets/cat.txt": b"meow", "pets/dog.txt": b"woof"}
 

@@ -9,8 +9,9 @@ import sys
 
 import pytest
 
-from helpers import cli, registry
-from helpers.fetch import cached_path
+from helpers import cli
+from helpers.assets import registry
+from helpers.assets.fetch import cached_path
 
 
 def test_list_runs_as_a_module():

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import pickle
+import shutil
+import tarfile
+import time
 import subprocess
 import sys
 from pathlib import Path
@@ -13,10 +17,10 @@ import numpy as np
 import pytest
 from conftest import make_tar_gz
 
-from helpers import registry
+from helpers.assets import registry
 from helpers.datasets import load_cifar10
-from helpers.fetch import AssetUnavailableError, ChecksumMismatchError, fetch
-from helpers.standin import SHAPE_CLASSES, make_shapes
+from helpers.assets.fetch import AssetUnavailableError, ChecksumMismatchError, fetch
+from helpers.datasets.standin import SHAPE_CLASSES, make_shapes
 
 CLASSES = [b"airplane", b"automobile", b"bird", b"cat", b"deer",
            b"dog", b"frog", b"horse", b"ship", b"truck"]
@@ -51,6 +55,37 @@ def mirror_cifar_format_archive(tmp_path, monkeypatch, register: bool = True) ->
     return sha, first_image
 
 
+def matching_npz(archive: bytes) -> bytes:
+    """The npz that holds the same data as a CIFAR-format tarball, in keras.datasets' layout."""
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        def batch(name):
+            return pickle.load(tar.extractfile(f"cifar-10-batches-py/{name}"), encoding="bytes")
+        train = [batch(f"data_batch_{i}") for i in range(1, 6)]
+        test = batch("test_batch")
+
+    def images(batches):
+        return np.concatenate([b[b"data"] for b in batches]).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+
+    def labels(batches):
+        return np.concatenate([b[b"labels"] for b in batches]).astype(np.uint8).reshape(-1, 1)
+
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, x_train=images(train), y_train=labels(train),
+                        x_test=images([test]), y_test=labels([test]))
+    return buffer.getvalue()
+
+
+def mirror_npz(tmp_path, monkeypatch, payload: bytes, register: bool = True) -> None:
+    """Put ``payload`` as cifar10.npz in the mirror folder; with ``register``, pin its hash."""
+    (tmp_path / "mirror").mkdir(exist_ok=True)
+    (tmp_path / "mirror" / "cifar10.npz").write_bytes(payload)
+    monkeypatch.setenv("COURSE_MIRROR", str(tmp_path / "mirror"))
+    if register:
+        monkeypatch.setitem(registry.ASSETS, "cifar10_npz", dataclasses.replace(
+            registry.ASSETS["cifar10_npz"], hash=f"sha256:{hashlib.sha256(payload).hexdigest()}",
+            size=len(payload)))
+
+
 def test_reads_the_cifar10_archive_layout_from_a_mirror(tmp_path, monkeypatch):
     _, first_image = mirror_cifar_format_archive(tmp_path, monkeypatch)
     data = load_cifar10()
@@ -61,6 +96,71 @@ def test_reads_the_cifar10_archive_layout_from_a_mirror(tmp_path, monkeypatch):
 
     subset = load_cifar10(train_samples=5, test_samples=2)
     assert subset.x_train.shape == (5, 32, 32, 3) and subset.y_test.shape == (2,)
+
+
+def test_the_npz_route_gives_the_same_arrays_and_class_names(tmp_path, monkeypatch):
+    archive, _ = cifar_format_archive()
+    (tmp_path / "tar").mkdir()
+    tar_mirror = tmp_path / "tar"
+    (tar_mirror / "cifar-10-python.tar.gz").write_bytes(archive)
+    monkeypatch.setitem(registry.ASSETS, "cifar10", dataclasses.replace(
+        registry.ASSETS["cifar10"], hash=f"sha256:{hashlib.sha256(archive).hexdigest()}"))
+    monkeypatch.setenv("COURSE_MIRROR", str(tar_mirror))
+    from_tarball = load_cifar10()
+
+    monkeypatch.setenv("COURSE_CACHE", str(tmp_path / "second-cache"))
+    mirror_npz(tmp_path, monkeypatch, matching_npz(archive))  # the mirror now holds only the npz
+    from_npz = load_cifar10()
+    assert "cifar10.npz" in from_npz.source and "cifar-10-python.tar.gz" in from_tarball.source
+    assert from_npz.class_names == from_tarball.class_names
+    assert from_npz.class_names[0] == "airplane" and from_npz.class_names[9] == "truck"
+    for split in ("x_train", "y_train", "x_test", "y_test"):
+        a, b = getattr(from_tarball, split), getattr(from_npz, split)
+        assert a.dtype == b.dtype and a.shape == b.shape, split
+        np.testing.assert_array_equal(a, b)
+    assert from_npz.y_train.shape == (20,)
+
+
+def test_a_wrong_hash_npz_is_refused_like_a_wrong_hash_tarball(tmp_path, monkeypatch, isolated_assets):
+    archive, _ = cifar_format_archive()
+    mirror_npz(tmp_path, monkeypatch, matching_npz(archive), register=False)  # real pin: no match
+    with pytest.raises(ChecksumMismatchError, match="no copy matches"):
+        load_cifar10()
+    assert [p for p in isolated_assets.rglob("*") if p.is_file()] == []  # nothing half-kept
+
+
+def test_after_the_first_load_the_decoded_arrays_come_from_the_cache(tmp_path, monkeypatch):
+    archive, _ = cifar_format_archive()
+    mirror_npz(tmp_path, monkeypatch, matching_npz(archive))
+    first = load_cifar10()
+    shutil.rmtree(tmp_path / "mirror")  # nothing left to fetch from
+    start = time.perf_counter()
+    again = load_cifar10()
+    assert time.perf_counter() - start < 5  # generous: a handful of np.load calls
+    np.testing.assert_array_equal(first.x_train, again.x_train)
+    assert again.source == first.source and not again.is_standin
+
+
+def test_a_local_npz_wins_over_downloading_the_origin(tmp_path, monkeypatch, file_server):
+    archive, _ = cifar_format_archive()
+    origin = file_server.asset("cifar-10-python.tar.gz", archive)
+    monkeypatch.setitem(registry.ASSETS, "cifar10", dataclasses.replace(
+        registry.ASSETS["cifar10"], url=origin.url, hash=origin.hash, size=origin.size))
+    monkeypatch.delenv("COURSE_OFFLINE")
+    mirror_npz(tmp_path, monkeypatch, matching_npz(archive))
+    assert "cifar10.npz" in load_cifar10().source
+    assert file_server.requests == []  # the 170 MB origin was not downloaded
+
+
+def test_online_without_a_mirror_downloads_the_origin_tarball(monkeypatch, file_server):
+    archive, first_image = cifar_format_archive()
+    origin = file_server.asset("cifar-10-python.tar.gz", archive)
+    monkeypatch.setitem(registry.ASSETS, "cifar10", dataclasses.replace(
+        registry.ASSETS["cifar10"], url=origin.url, hash=origin.hash, size=origin.size))
+    monkeypatch.delenv("COURSE_OFFLINE")
+    data = load_cifar10()
+    assert file_server.requests == ["cifar-10-python.tar.gz"]
+    np.testing.assert_array_equal(data.x_train[0], first_image)
 
 
 def test_the_real_registry_hash_refuses_a_look_alike(tmp_path, monkeypatch):
@@ -77,10 +177,13 @@ def test_fast_profile_offline_falls_back_to_a_loud_standin(monkeypatch, capsys):
     assert "STAND-IN DATA" in capsys.readouterr().out
 
 
-def test_full_profile_never_uses_a_standin(monkeypatch):
+def test_full_profile_never_uses_a_standin_and_names_both_files(monkeypatch):
     monkeypatch.setenv("COURSE_PROFILE", "full")
-    with pytest.raises(AssetUnavailableError, match="cifar10"):
+    with pytest.raises(AssetUnavailableError) as missing:
         load_cifar10(train_samples=50, test_samples=20)
+    message = str(missing.value)
+    assert "cifar-10-python.tar.gz" in message and "cifar10.npz" in message
+    assert "mirror-only" in message and "COURSE_MIRROR" in message
 
 
 def test_standin_is_repeatable_and_covers_every_class():

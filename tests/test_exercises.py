@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers import exercises
+from helpers.exercises import lesson01 as exercises
 
 keras = pytest.importorskip("keras")
 

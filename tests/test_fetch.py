@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers.fetch import (AssetUnavailableError, ChecksumMismatchError, cached_path, fetch,
+from helpers.assets.fetch import (AssetUnavailableError, ChecksumMismatchError, cached_path, fetch,
                            keras_home)
-from helpers.registry import Kind
+from helpers.assets.registry import Kind
 
 PAYLOAD = os.urandom(3 * 1024 * 1024 + 17)  # large enough for the progress bar and several chunks
 
@@ -133,7 +133,7 @@ def test_offline_missing_asset_says_what_to_do(file_server):
 
 
 def test_unreachable_origin_is_unavailable(closed_port_url, online, isolated_assets):
-    from helpers.registry import Asset
+    from helpers.assets.registry import Asset
 
     asset = Asset("gone.bin", f"{closed_port_url}/gone.bin", "sha256:" + "0" * 64, Kind.IMAGE)
     with pytest.raises(AssetUnavailableError, match="could not reach"):

@@ -13,8 +13,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from .fetch import AssetError, cache_dir, cached_path, fetch, matches
-from .registry import ASSETS, Asset, get_asset
+from .assets.fetch import AssetError, cache_dir, cached_path, fetch, matches
+from .assets.registry import ASSETS, Asset, get_asset
 
 
 def _selected(args: argparse.Namespace) -> list[Asset]:

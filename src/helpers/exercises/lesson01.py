@@ -1,4 +1,4 @@
-"""Checks for the lessons' exercises.
+"""Lesson 01's exercise checks (CNN basics).
 
 Each check computes the right answer itself (by building and running the layers in
 question, not from a stored number), prints a verdict for the learner and returns True
@@ -13,19 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-
-def _verdict(answer, expected, what: str, hint: str) -> bool:
-    if answer is None:
-        print(f"Not answered yet: replace None with {what}.")
-        return False
-    if answer == expected:
-        print(f"Correct: {answer}.")
-        return True
-    print(f"Not quite: {answer!r} is not {what}. Hint: {hint}")
-    return False
-
-
-# --- Lesson 01 --------------------------------------------------------------------------
+from .core import verdict
 
 
 def output_shape_model():
@@ -44,7 +32,7 @@ def check_output_shape(answer: tuple[int, ...] | None) -> bool:
     """Lesson 01, exercise 2: the output shape of ``output_shape_model()`` on a batch (2, 15, 15, 3)."""
     expected = tuple(output_shape_model()(np.zeros((2, 15, 15, 3), "float32")).shape)
     answer = tuple(answer) if answer is not None else None
-    return _verdict(answer, expected, "the output shape, a tuple of 4 integers",
+    return verdict(answer, expected, "the output shape, a tuple of 4 integers",
                     "'valid' shrinks each side by kernel-1, 'same' keeps it, pooling halves "
                     "it (rounding down); the batch size and the filter count pass through.")
 
@@ -55,7 +43,7 @@ def check_conv_params(answer: int | None, filters: int = 16, kernel: int = 5, ch
 
     layer = keras.layers.Conv2D(filters, kernel)
     layer.build((None, 32, 32, channels))
-    return _verdict(answer, layer.count_params(), "the number of weights plus biases",
+    return verdict(answer, layer.count_params(), "the number of weights plus biases",
                     "each filter has kernel x kernel x input-channels weights and one bias.")
 
 
@@ -94,5 +82,5 @@ def check_lowest_recall_class(answer: str | None, counts: np.ndarray, class_name
     recall = np.diag(counts) / np.maximum(counts.sum(axis=1), 1)
     lowest = [class_names[i] for i in np.flatnonzero(recall == recall.min())]
     expected = answer if answer in lowest else lowest[0]  # any class tied for lowest is right
-    return _verdict(answer, expected, "a class name",
+    return verdict(answer, expected, "a class name",
                     "recall of a class = its diagonal count / the sum of its row.")

@@ -66,16 +66,29 @@ def is_offline() -> bool:
 
 def file_hash(path: Path, algorithm: str) -> str:
     """Hex digest of a file, read in chunks."""
-    digest = hashlib.new(algorithm, usedforsecurity=False)
+    return file_hashes(path, [algorithm])[algorithm]
+
+
+def file_hashes(path: Path, algorithms: list[str]) -> dict[str, str]:
+    """Hex digests of a file under several algorithms, in one pass."""
+    digests = {a: hashlib.new(a, usedforsecurity=False) for a in algorithms}
     with open(path, "rb") as f:
         while chunk := f.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+            for digest in digests.values():
+                digest.update(chunk)
+    return {a: d.hexdigest() for a, d in digests.items()}
+
+
+def _mismatches(path: Path, asset: Asset) -> list[str]:
+    """The asset's pinned hashes that the file at ``path`` does not match, as 'algo actual != pinned'."""
+    pinned = [h.split(":", 1) for h in asset.hashes]
+    actual = file_hashes(path, [algorithm for algorithm, _ in pinned])
+    return [f"{a} {actual[a]} instead of {digest}" for a, digest in pinned if actual[a] != digest]
 
 
 def matches(path: Path, asset: Asset) -> bool:
-    """True if the file at ``path`` has the asset's registered hash."""
-    return path.is_file() and file_hash(path, asset.algorithm) == asset.digest
+    """True if the file at ``path`` has every hash the registry pins for the asset."""
+    return path.is_file() and not _mismatches(path, asset)
 
 
 def cached_path(asset: Asset | str) -> Path:
@@ -84,12 +97,13 @@ def cached_path(asset: Asset | str) -> Path:
     return cache_dir() / asset.filename
 
 
-def fetch(asset: Asset | str) -> Path:
+def fetch(asset: Asset | str, origin: bool = True) -> Path:
     """Return the path of a verified local copy of ``asset``, obtaining it if needed.
 
     Looks in the cache, then in ``COURSE_MIRROR``, then at the origin URL (unless
-    ``COURSE_OFFLINE`` is set). Keras weights and datasets are also placed where Keras
-    looks, so ``keras.applications.VGG16(weights="imagenet")`` runs unchanged.
+    ``origin`` is False, ``COURSE_OFFLINE`` is set, or the asset is mirror-only). Keras
+    weights and datasets are also placed where Keras looks, so
+    ``keras.applications.VGG16(weights="imagenet")`` runs unchanged.
 
     Raises:
         ChecksumMismatchError: a copy was found but none matched the registered hash.
@@ -106,7 +120,7 @@ def fetch(asset: Asset | str) -> Path:
 
     tried: list[str] = []
     corrupt: list[str] = []
-    for label, location in _sources(asset):
+    for label, location in _sources(asset, origin):
         try:
             if label == "mirror folder":
                 _copy_verified(Path(location), asset, target)
@@ -122,7 +136,31 @@ def fetch(asset: Asset | str) -> Path:
     raise AssetUnavailableError(_unavailable_message(asset, tried))
 
 
-def _sources(asset: Asset) -> list[tuple[str, str]]:
+def fetch_first(*names: str) -> tuple[Asset, Path]:
+    """The first of several interchangeable assets (the same data packed differently) at hand.
+
+    Copies already on this machine or in the mirror, of any of them, win over a download, so
+    an offline classroom's mirror-only file is used before an online machine fetches the
+    origin. Returns the asset found and its verified path.
+
+    Raises:
+        ChecksumMismatchError: a copy was found that does not match its registered hash.
+        AssetUnavailableError: none of them can be had; the message covers each.
+    """
+    assets = [get_asset(name) for name in names]
+    missing: dict[str, AssetUnavailableError] = {}
+    for origin in (False, True):
+        for asset in assets:
+            if origin and asset.url is None:
+                continue
+            try:
+                return asset, fetch(asset, origin=origin)
+            except AssetUnavailableError as error:
+                missing[asset.name] = error
+    raise AssetUnavailableError("\n\n".join(str(e) for e in missing.values()))
+
+
+def _sources(asset: Asset, origin: bool = True) -> list[tuple[str, str]]:
     """Where to look, in order: the mirror (folder or URL), then the origin."""
     sources = []
     mirror = mirror_location()
@@ -131,7 +169,7 @@ def _sources(asset: Asset) -> list[tuple[str, str]]:
             sources.append(("mirror", f"{mirror.rstrip('/')}/{asset.filename}"))
         else:
             sources.append(("mirror folder", str(Path(mirror).expanduser() / asset.filename)))
-    if not is_offline():
+    if origin and asset.url is not None and not is_offline():
         sources.append(("origin", asset.url))
     return sources
 
@@ -155,9 +193,14 @@ def _download_verified(url: str, asset: Asset, target: Path) -> None:
     """Download with pooch: it streams to a temporary file and keeps it only if the hash matches."""
     progress = asset.size is None or asset.size >= _PROGRESS_BAR_FROM_BYTES
     downloader = pooch.HTTPDownloader(progressbar=progress, timeout=_TIMEOUT_S)
+    partial = target.with_name(f".{target.name}.download")
     try:
-        pooch.retrieve(url, known_hash=asset.hash, fname=target.name, path=target.parent,
+        # pooch checks the first hash and writes atomically; the other pinned hashes are
+        # checked before the file takes its place in the cache.
+        pooch.retrieve(url, known_hash=asset.hash, fname=partial.name, path=target.parent,
                        downloader=downloader)
+        _verify(partial, asset, where=url)
+        os.replace(partial, target)
     except ValueError as bad_hash:  # pooch's hash mismatch; its temporary file is already gone
         raise ChecksumMismatchError(f"download from {url} failed verification ({bad_hash})") from None
     except requests.exceptions.ChunkedEncodingError as cut:
@@ -166,19 +209,19 @@ def _download_verified(url: str, asset: Asset, target: Path) -> None:
         raise FileNotFoundError(f"{url} answered {http.response.status_code}") from None
     except requests.exceptions.RequestException as unreachable:
         raise FileNotFoundError(f"could not reach {url} ({type(unreachable).__name__})") from None
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _verify(path: Path, asset: Asset, where: str) -> None:
-    """Raise ChecksumMismatchError unless ``path`` has the asset's hash."""
-    actual = file_hash(path, asset.algorithm)
-    if actual == asset.digest:
+    """Raise ChecksumMismatchError unless ``path`` has every hash the registry pins."""
+    wrong = _mismatches(path, asset)
+    if not wrong:
         return
     size = path.stat().st_size
     truncated = asset.size is not None and size < asset.size
     what = f"truncated ({size:,} of {asset.size:,} bytes)" if truncated else "corrupt"
-    raise ChecksumMismatchError(
-        f"{where} is {what}: {asset.algorithm} {actual} instead of {asset.digest}"
-    )
+    raise ChecksumMismatchError(f"{where} is {what}: {'; '.join(wrong)}")
 
 
 def _install_for_keras(asset: Asset, path: Path) -> Path:
@@ -206,18 +249,23 @@ def _mismatch_message(asset: Asset, problems: list[str]) -> str:
         f"registered {asset.algorithm} hash:\n{lines}\n"
         "Nothing was kept. What to do: delete the bad copy (it may be a partial download or a "
         "damaged mirror file) and fetch again on a connected machine with "
-        f"`python -m helpers fetch {asset.name}`, or copy a good file from {asset.url}."
+        f"`python -m helpers fetch {asset.name}`, or copy a good file from {_origin(asset)}."
     )
+
+
+def _origin(asset: Asset) -> str:
+    return asset.url or "a course mirror (this file is mirror-only: it has no origin URL)"
 
 
 def _unavailable_message(asset: Asset, tried: list[str]) -> str:
     if mirror_location() is None:
         tried = ["mirror: COURSE_MIRROR is not set", *tried]
     lines = "\n".join(f"  - {t}" for t in tried)
-    offline = " (COURSE_OFFLINE is set, so the origin was not contacted)" if is_offline() else ""
+    offline = (" (COURSE_OFFLINE is set, so the origin was not contacted)"
+               if is_offline() and asset.url else "")
     return (
         f"Asset {asset.name!r} ({asset.filename}) is not available on this machine{offline}.\n"
-        f"Origin: {asset.url}\nLooked in:\n  - cache: {cached_path(asset)}\n{lines}\n"
+        f"Origin: {_origin(asset)}\nLooked in:\n  - cache: {cached_path(asset)}\n{lines}\n"
         "Two ways out:\n"
         f"  1. On a machine with internet, run `python -m helpers fetch {asset.name}` "
         f"(or `fetch --all`) and copy the cache folder {cache_dir()} across;\n"

@@ -1,0 +1,161 @@
+"""CIFAR-10 through the asset layer, from whichever verified copy is at hand.
+
+Two registered files hold the same data:
+    cifar10      the origin's ``cifar-10-python.tar.gz`` (pickled batches), for online learners;
+    cifar10_npz  ``cifar10.npz``, mirror-only, the arrays as ``keras.datasets.cifar10`` returns them.
+
+Either is verified against its pinned SHA-256 before it is read. The decoded arrays are then
+kept in the cache as plain ``.npy`` files, so every later load takes about a second.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import shutil
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..assets.fetch import AssetUnavailableError, cache_dir, fetch_first
+from ..profiles import active_profile
+from .standin import SHAPE_CLASSES, make_shapes
+
+#: Keras's label numbering (``batches.meta`` of the origin archive).
+CLASS_NAMES = ("airplane", "automobile", "bird", "cat", "deer",
+               "dog", "frog", "horse", "ship", "truck")
+_SPLITS = ("x_train", "y_train", "x_test", "y_test")
+
+
+@dataclass(frozen=True)
+class ImageDataset:
+    """Images as uint8 arrays (N, H, W, 3) with integer labels (N,)."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    class_names: tuple[str, ...]
+    source: str
+    is_standin: bool = False
+
+
+def load_cifar10(train_samples: int | None = None, test_samples: int | None = None,
+                 allow_standin: bool | None = None, seed: int = 0) -> ImageDataset:
+    """CIFAR-10 from a verified copy, optionally a random subset of each split.
+
+    Args:
+        train_samples, test_samples: how many images to keep (None: all 50,000 / 10,000).
+        allow_standin: if no copy of CIFAR-10 can be had, use generated coloured shapes
+            instead of failing. Defaults to True in the fast profile only; the full profile
+            never uses a stand-in.
+        seed: seed of the subset choice.
+    """
+    if allow_standin is None:
+        allow_standin = active_profile() == "fast"
+    try:
+        data = _load_full()
+    except AssetUnavailableError as missing:
+        if not allow_standin:
+            raise
+        data = _shapes_standin(train_samples or 50_000, test_samples or 10_000, seed, missing)
+    return _subset(data, train_samples, test_samples, seed)
+
+
+def _load_full() -> ImageDataset:
+    """All of CIFAR-10: the decoded cache if present, else a verified archive, decoded once."""
+    decoded = cache_dir() / "cifar10-arrays"
+    if not decoded.is_dir():
+        asset, path = fetch_first("cifar10", "cifar10_npz")
+        arrays = _read_npz(path) if asset.name == "cifar10_npz" else _read_tarball(path)
+        _save_arrays(arrays, decoded, source=asset.filename)
+    arrays = {name: np.load(decoded / f"{name}.npy") for name in _SPLITS}
+    source = (decoded / "SOURCE").read_text().strip()
+    return ImageDataset(**arrays, class_names=CLASS_NAMES, source=f"CIFAR-10 ({source})")
+
+
+def _read_tarball(archive: Path) -> dict[str, np.ndarray]:
+    """The origin archive's pickled batches, read straight from the verified tarball."""
+    # Unpickling is safe only because the archive's SHA-256 was verified first.
+    with tarfile.open(archive) as tar:
+        def unpickle(name: str) -> dict:
+            member = tar.extractfile(f"cifar-10-batches-py/{name}")
+            return pickle.load(io.BytesIO(member.read()), encoding="bytes")
+
+        meta = [n.decode() for n in unpickle("batches.meta")[b"label_names"]]
+        if tuple(meta) != CLASS_NAMES:
+            raise ValueError(f"unexpected CIFAR-10 class names in {archive}: {meta}")
+        train = [_batch_arrays(unpickle(f"data_batch_{i}")) for i in range(1, 6)]
+        x_test, y_test = _batch_arrays(unpickle("test_batch"))
+    return {"x_train": np.concatenate([x for x, _ in train]),
+            "y_train": np.concatenate([y for _, y in train]),
+            "x_test": x_test, "y_test": y_test}
+
+
+def _batch_arrays(batch: dict) -> tuple[np.ndarray, np.ndarray]:
+    """One pickled batch as channels-last uint8 images and int64 labels."""
+    images = batch[b"data"].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+    return np.ascontiguousarray(images), np.asarray(batch[b"labels"], dtype=np.int64)
+
+
+def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    """The mirror's npz (Keras's layout: labels shaped (N, 1)); labels flattened to (N,)."""
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in _SPLITS}
+    for name in ("y_train", "y_test"):
+        arrays[name] = arrays[name].reshape(-1).astype(np.int64)
+    return arrays
+
+
+def _save_arrays(arrays: dict[str, np.ndarray], dest: Path, source: str) -> None:
+    """Write the decoded arrays to a temporary folder renamed into place: never half-written."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part"))
+    try:
+        for name, array in arrays.items():
+            np.save(tmp / f"{name}.npy", array)
+        (tmp / "SOURCE").write_text(f"{source}\n")
+        os.replace(tmp, dest)
+    except OSError:
+        if not dest.is_dir():  # another process may have finished first
+            raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _shapes_standin(n_train: int, n_test: int, seed: int, reason: Exception) -> ImageDataset:
+    first_line = str(reason).splitlines()[0]
+    print(
+        "!" * 88 + "\n"
+        "STAND-IN DATA. CIFAR-10 is not available offline here:\n"
+        f"  {first_line}\n"
+        "The fast profile continues with GENERATED COLOURED SHAPES (10 classes, 32x32).\n"
+        "Every number below is about the stand-in, NOT about CIFAR-10.\n"
+        "To use CIFAR-10: set COURSE_MIRROR to a folder holding cifar-10-python.tar.gz or\n"
+        "cifar10.npz, or go online.\n"
+        + "!" * 88
+    )
+    x_train, y_train = make_shapes(n_train, seed=seed)
+    x_test, y_test = make_shapes(n_test, seed=seed + 1)
+    return ImageDataset(x_train, y_train, x_test, y_test, SHAPE_CLASSES,
+                        source="STAND-IN coloured shapes (not CIFAR-10)", is_standin=True)
+
+
+def _subset(data: ImageDataset, n_train: int | None, n_test: int | None, seed: int) -> ImageDataset:
+    """A random subset of each split (the whole split when the count is None)."""
+    rng = np.random.default_rng(seed)
+
+    def pick(x: np.ndarray, y: np.ndarray, n: int | None) -> tuple[np.ndarray, np.ndarray]:
+        if n is None or n >= len(x):
+            return x, y
+        keep = np.sort(rng.permutation(len(x))[:n])
+        return x[keep], y[keep]
+
+    x_train, y_train = pick(data.x_train, data.y_train, n_train)
+    x_test, y_test = pick(data.x_test, data.y_test, n_test)
+    return ImageDataset(x_train, y_train, x_test, y_test, data.class_names, data.source,
+                        data.is_standin)
