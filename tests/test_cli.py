@@ -44,3 +44,23 @@ def test_mirror_then_verify(file_server, monkeypatch, tmp_path, capsys):
     cached_path(asset).write_bytes(b"damaged")
     assert cli.main(["verify"]) == 1
     assert "CORRUPT" in capsys.readouterr().out
+
+
+def test_fetch_sends_each_kind_to_its_own_route(monkeypatch):
+    """Hub modules go to the hub cache, hashless archives are unpacked and checked, weights are files."""
+    from helpers.models import hub
+
+    routes = []
+    monkeypatch.setattr(hub, "fetch_module", lambda name: routes.append(("hub", name)) or "hub")
+    monkeypatch.setattr(cli, "fetch_folder", lambda asset: routes.append(("folder", asset.name)) or "folder")
+    monkeypatch.setattr(cli, "fetch", lambda asset: routes.append(("file", asset.name)) or "file")
+    hub_asset = registry.ASSETS[hub.SPECS["efficientnet_b0_feature_vector"].asset]
+    cli.obtain(hub_asset)
+    cli.obtain(registry.ASSETS["fruits360"])
+    cli.obtain(registry.ASSETS["cats_and_dogs_filtered"])
+    mobilenet = next(a for a in registry.ASSETS.values()
+                     if a.kind is registry.Kind.KERAS_WEIGHTS and a.hash is None)
+    cli.obtain(mobilenet)
+    cli.obtain(registry.ASSETS["cifar10"])
+    assert routes == [("hub", "efficientnet_b0_feature_vector"), ("folder", "fruits360"),
+                      ("folder", "cats_and_dogs_filtered"), ("file", mobilenet.name), ("file", "cifar10")]

@@ -50,7 +50,10 @@ def test_each_weight_file_has_the_url_and_hash_keras_uses(asset):
     keras_pins = re.findall(r"\b[0-9a-f]{32}\b", source)
     if keras_pins:  # Keras pins MD5s for this module's files: ours must be one of them
         assert asset.algorithm == "md5" and asset.digest in keras_pins
-    assert asset.keras_path == f"models/{asset.filename}"
+    # Keras saves a file under its URL's name, or under a name its get_file call spells out (NASNet).
+    keras_name = asset.keras_path.removeprefix("models/")
+    assert asset.keras_path.startswith("models/")
+    assert keras_name == asset.filename or f'"{keras_name}"' in source
 
 
 def test_a_wrong_origin_would_be_caught():

@@ -13,8 +13,9 @@ import shutil
 import sys
 from pathlib import Path
 
+from .assets.content import fetch_folder, verified_folder
 from .assets.fetch import AssetError, cache_dir, cached_path, fetch, matches
-from .assets.registry import ASSETS, Asset, get_asset
+from .assets.registry import ASSETS, Asset, Kind, get_asset
 
 
 def _selected(args: argparse.Namespace) -> list[Asset]:
@@ -34,11 +35,25 @@ def cmd_list(_: argparse.Namespace) -> int:
     return 0
 
 
+def obtain(asset: Asset) -> Path:
+    """Get ``asset`` the way the lessons do: a hub module into the hub cache, an archive checked
+    by content or layout unpacked into the cache, any other file byte- or structure-checked."""
+    if asset.kind is Kind.HUB_MODULE:
+        from .models import hub
+
+        name = next(n for n, spec in hub.SPECS.items() if spec.asset == asset.name)
+        return hub.fetch_module(name)
+    if asset.kind is Kind.DATASET_ARCHIVE and (asset.content or asset.hash is None):
+        return fetch_folder(asset)
+    return fetch(asset)
+
+
 def cmd_fetch(args: argparse.Namespace) -> int:
     failures = 0
     for asset in _selected(args):
         try:
-            print(f"ok       {asset.name}: {fetch(asset)}")
+            path = obtain(asset)
+            print(f"ok       {asset.name}: {path}")
         except AssetError as error:
             failures += 1
             print(f"FAILED   {asset.name}: {error}", file=sys.stderr)
@@ -67,6 +82,9 @@ def cmd_mirror(args: argparse.Namespace) -> int:
         source = cached_path(asset)
         if source.exists():
             shutil.copyfile(source, args.dir / asset.filename)
+        elif asset.kind is Kind.HUB_MODULE or verified_folder(asset).exists():
+            print(f"not copied: {asset.name} is kept unpacked (its archive has no pinned hash); "
+                  f"put {asset.filename} from {asset.url} into {args.dir} by hand.")
     print(f"Mirror folder ready: export COURSE_MIRROR={args.dir.resolve()}")
     return status
 

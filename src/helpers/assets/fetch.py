@@ -23,7 +23,7 @@ from pathlib import Path
 import pooch
 import requests
 
-from .registry import Asset, get_asset
+from .registry import Asset, Kind, get_asset
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +79,33 @@ def file_hashes(path: Path, algorithms: list[str]) -> dict[str, str]:
     return {a: d.hexdigest() for a, d in digests.items()}
 
 
+_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+def _is_hdf5(path: Path) -> bool:
+    """True if ``path`` starts with the HDF5 signature, as every Keras ``.h5`` weight file does."""
+    with open(path, "rb") as f:
+        return f.read(len(_HDF5_SIGNATURE)) == _HDF5_SIGNATURE
+
+
+#: How a file whose publisher pins no hash (``Asset.hash is None``) is checked: by structure.
+_STRUCTURE_CHECKS = {Kind.KERAS_WEIGHTS: (_is_hdf5, "an HDF5 file")}
+
+
 def _mismatches(path: Path, asset: Asset) -> list[str]:
-    """The asset's pinned hashes that the file at ``path`` does not match, as 'algo actual != pinned'."""
+    """The asset's pinned hashes that the file at ``path`` does not match, as 'algo actual != pinned'.
+
+    An asset with no published hash is checked by its structure (and any hash pinned later in
+    ``extra_hashes``) instead.
+    """
+    problems = []
+    if asset.hash is None:
+        is_valid, what = _STRUCTURE_CHECKS[asset.kind]
+        if not is_valid(path):
+            problems.append(f"not {what} (no published hash: checked by structure only)")
     pinned = [h.split(":", 1) for h in asset.hashes]
     actual = file_hashes(path, [algorithm for algorithm, _ in pinned])
-    return [f"{a} {actual[a]} instead of {digest}" for a, digest in pinned if actual[a] != digest]
+    return problems + [f"{a} {actual[a]} instead of {digest}" for a, digest in pinned if actual[a] != digest]
 
 
 def matches(path: Path, asset: Asset) -> bool:
@@ -110,6 +132,9 @@ def fetch(asset: Asset | str, origin: bool = True) -> Path:
         AssetUnavailableError: no copy could be found or downloaded.
     """
     asset = get_asset(asset) if isinstance(asset, str) else asset
+    if asset.hash is None and asset.kind not in _STRUCTURE_CHECKS:
+        raise AssetError(f"{asset.name!r} has no pinned archive hash: get it with "
+                         "helpers.assets.content.fetch_folder, which checks what it unpacks to.")
     target = cached_path(asset)
     if target.exists():
         if matches(target, asset):
@@ -217,6 +242,10 @@ def _verify(path: Path, asset: Asset, where: str) -> None:
     """Raise ChecksumMismatchError unless ``path`` has every hash the registry pins."""
     wrong = _mismatches(path, asset)
     if not wrong:
+        if asset.hash is None:  # the first copy of a file without a published hash
+            print(f"{asset.filename} from {where}: no published hash, verified by structure only. "
+                  f"Its sha256 is {file_hash(path, 'sha256')} ({path.stat().st_size:,} bytes): "
+                  "an instructor who trusts this copy can pin it in the registry (extra_hashes).")
         return
     size = path.stat().st_size
     truncated = asset.size is not None and size < asset.size
@@ -246,7 +275,7 @@ def _mismatch_message(asset: Asset, problems: list[str]) -> str:
     lines = "\n".join(f"  - {p}" for p in problems)
     return (
         f"Asset {asset.name!r} ({asset.filename}) was found, but no copy matches the course's "
-        f"registered {asset.algorithm} hash:\n{lines}\n"
+        f"registered {f'{asset.algorithm} hash' if asset.hash else 'structure check'}:\n{lines}\n"
         "Nothing was kept. What to do: delete the bad copy (it may be a partial download or a "
         "damaged mirror file) and fetch again on a connected machine with "
         f"`python -m helpers fetch {asset.name}`, or copy a good file from {_origin(asset)}."
