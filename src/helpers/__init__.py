@@ -2,15 +2,18 @@
 
 Where things live:
     assets/     the asset layer: registry (origins, pinned hashes), fetch (cache -> mirror ->
-                origin, verified, atomic), archives (safe extraction)
-    datasets/   CIFAR-10 (and the fast profile's stand-in)
-    models/     the course's models: cifar (lesson 01's CNNs, reused later)
+                origin, verified, atomic), archives (safe extraction), content (digest tables)
+    datasets/   CIFAR-10, image folders (cats vs dogs, Fruits-360), the fast profile's stand-in
+    models/     cifar (lesson 01's CNNs), pretrained (ImageNet models), transfer (frozen bases,
+                fine-tuning), hub and hub_standin (TF Hub modules under Keras 3)
     exercises/  the checks behind every exercise, one module per lesson
     profiles    COURSE_PROFILE=fast|full and each lesson's sizes
     training    fit with validation, per-epoch timing, evaluation, schedules
     images      loading and checking images
     pipelines   tf.data input pipelines
-    plotting    image grids, training curves, predictions, confusion matrices
+    plotting    image grids, training curves, predictions, confusion matrices, scatter maps
+    display     show a helper's source in a notebook
+    report      what a notebook ran on and measured, for the course run report
     cli         `python -m helpers list | fetch | verify | mirror`
 
 This module imports only the light parts; TensorFlow loads when a lesson needs it.

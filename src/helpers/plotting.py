@@ -73,3 +73,93 @@ def plot_confusion_matrix(true_labels: Sequence[int], predicted: Sequence[int],
            title="Confusion matrix" + (" (each row sums to 1)" if normalize else ""))
     fig.tight_layout()
     return counts
+
+
+def plot_image_scatter(points: np.ndarray, images: np.ndarray, labels: Sequence[int] | None = None,
+                       class_names: Sequence[str] | None = None, max_images: int = 400,
+                       zoom: float = 0.6, size: float = 11.0, seed: int = 0) -> plt.Figure:
+    """Thumbnails drawn at their 2-D positions (e.g. a t-SNE map), framed in their class colour.
+
+    At most ``max_images`` thumbnails (a random subset) are drawn, so the map stays readable.
+    """
+    from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+
+    points = np.asarray(points)
+    rng = np.random.default_rng(seed)
+    shown = rng.permutation(len(points))[:max_images]
+    palette = sns.color_palette("tab10", n_colors=max(10, len(class_names or [])))
+    fig, ax = plt.subplots(figsize=(size, size))
+    ax.scatter(points[:, 0], points[:, 1], s=0)  # sets the axis limits
+    for i in shown:
+        frame = {} if labels is None else {"edgecolor": palette[int(labels[i])], "linewidth": 2}
+        box = AnnotationBbox(OffsetImage(images[i], zoom=zoom), points[i], frameon=labels is not None,
+                             pad=0.05, bboxprops=frame)
+        ax.add_artist(box)
+    if labels is not None and class_names is not None:
+        handles = [plt.Line2D([], [], marker="s", linestyle="", color=palette[k], label=name)
+                   for k, name in enumerate(class_names)]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1, 1), fontsize=9)
+    ax.set(xticks=[], yticks=[])
+    fig.tight_layout()
+    return fig
+
+
+def show_image_rows(rows: Sequence[Sequence[np.ndarray]], titles: Sequence[Sequence[str]] | None = None,
+                    row_labels: Sequence[str] | None = None, size: float = 1.6,
+                    title_colors: Sequence[Sequence[str]] | None = None) -> plt.Figure:
+    """Rows of images (e.g. a query and its nearest neighbours), one row per list, labelled on the left."""
+    cols = max(len(r) for r in rows)
+    fig, axes = plt.subplots(len(rows), cols, figsize=(cols * size, len(rows) * (size + 0.3)), squeeze=False)
+    for r, row in enumerate(rows):
+        for c, ax in enumerate(axes[r]):
+            ax.set(xticks=[], yticks=[])
+            if c >= len(row):
+                ax.axis("off")
+                continue
+            ax.imshow(row[c])
+            if titles is not None:
+                color = title_colors[r][c] if title_colors is not None else "black"
+                ax.set_title(titles[r][c], fontsize=8, color=color)
+        if row_labels is not None:
+            axes[r][0].set_ylabel(row_labels[r], fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_mistakes(images: np.ndarray, true_labels: Sequence[int], predicted: Sequence[int],
+                  confidence: Sequence[float], class_names: Sequence[str], max_images: int = 15,
+                  cols: int = 5) -> plt.Figure | None:
+    """The model's most confident mistakes, titled 'predicted p% (true: ...)' in red."""
+    true_labels, predicted = np.asarray(true_labels), np.asarray(predicted)
+    wrong = np.flatnonzero(true_labels != predicted)
+    if len(wrong) == 0:
+        print("No mistakes to show.")
+        return None
+    worst = wrong[np.argsort(np.asarray(confidence)[wrong])[::-1][:max_images]]
+    titles = [f"{class_names[predicted[i]]} {confidence[i]:.0%}\n(true: {class_names[true_labels[i]]})"
+              for i in worst]
+    return show_images([images[i] for i in worst], titles, cols=cols, title_colors=["red"] * len(worst))
+
+
+def plot_phases(phases: Mapping[str, Mapping[str, Sequence[float]]],
+                metrics: Sequence[str] = ("accuracy", "loss")) -> plt.Figure:
+    """Training curves of consecutive phases (e.g. head, then fine-tuning) on one epoch axis.
+
+    ``phases`` maps a phase name to its ``history``; a dotted line marks where each phase starts.
+    """
+    fig, axes = plt.subplots(1, len(metrics), figsize=(6 * len(metrics), 4), squeeze=False)
+    for ax, metric in zip(axes.flat, metrics):
+        start = 0
+        for (name, history), color in zip(phases.items(), sns.color_palette()):
+            epochs = np.arange(start + 1, start + len(history[metric]) + 1)
+            ax.plot(epochs, history[metric], "-o", color=color, label=f"{name} train")
+            if f"val_{metric}" in history:
+                ax.plot(epochs, history[f"val_{metric}"], "--s", color=color, label=f"{name} validation")
+            if start:
+                ax.axvline(start + 0.5, color="gray", linestyle=":")
+            start += len(history[metric])
+        ax.set(xlabel="epoch", ylabel=metric, title=metric)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

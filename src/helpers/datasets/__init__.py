@@ -2,8 +2,11 @@
 
     cifar10    CIFAR-10 (lessons 01 and 03), from the origin tarball or the mirror's npz
     standin    the fast profile's generated stand-in, used only when no real copy is reachable
+    folders    image-folder datasets (lessons 04 and 05): cats vs dogs, Fruits-360, tf.data loading
 """
 
 from .cifar10 import ImageDataset, load_cifar10
+from .folders import FolderDataset, cats_and_dogs, fruits360, image_datasets
 
-__all__ = ["ImageDataset", "load_cifar10"]
+__all__ = ["FolderDataset", "ImageDataset", "cats_and_dogs", "fruits360", "image_datasets",
+           "load_cifar10"]

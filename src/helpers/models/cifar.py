@@ -14,6 +14,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import tensorflow as tf
 from keras import layers
 
 from ..datasets.cifar10 import ImageDataset
@@ -61,18 +62,29 @@ def bigger_cnn(num_classes: int = 10, widths: tuple[int, int, int] = (32, 64, 12
     ], name="bigger_cnn")
 
 
-def train_cifar_model(model: keras.Model, data: ImageDataset, epochs: int, batch_size: int,
-                      learning_rate: float = 3e-3, label_smoothing: float = 0.1) -> TrainingResult:
-    """Lesson 01's recipe: pixels to [0, 1], one-hot labels, 10% held out for validation, AdamW
-    with warm-up and cosine decay, label smoothing; evaluated once on the test set."""
+def cifar_datasets(data: ImageDataset, batch_size: int) -> tuple[tf.data.Dataset, ...]:
+    """Lesson 01's input pipelines: (train, validation, test) ``tf.data`` datasets.
+
+    Pixels are scaled to [0, 1] floats, labels one-hot encoded, and the first 10% of the
+    training images held out for validation; batches are shuffled (training only) and prefetched.
+    """
     num_classes = len(data.class_names)
     x_train = data.x_train.astype("float32") / 255.0
     y_train = keras.utils.to_categorical(data.y_train, num_classes)
     n_val = len(x_train) // 10
-    train_ds = make_dataset(x_train[n_val:], y_train[n_val:], batch_size, shuffle=True)
-    val_ds = make_dataset(x_train[:n_val], y_train[:n_val], batch_size)
-    test_ds = make_dataset(data.x_test.astype("float32") / 255.0,
-                           keras.utils.to_categorical(data.y_test, num_classes), batch_size)
+    return (make_dataset(x_train[n_val:], y_train[n_val:], batch_size, shuffle=True),
+            make_dataset(x_train[:n_val], y_train[:n_val], batch_size),
+            make_dataset(data.x_test.astype("float32") / 255.0,
+                         keras.utils.to_categorical(data.y_test, num_classes), batch_size))
+
+
+def train_cifar_model(model: keras.Model, datasets: tuple[tf.data.Dataset, ...], epochs: int,
+                      learning_rate: float = 3e-3, label_smoothing: float = 0.1) -> TrainingResult:
+    """Lesson 01's recipe: AdamW, warm-up then cosine decay, label smoothing; test set used once.
+
+    ``datasets`` is ``(train, validation, test)`` as :func:`cifar_datasets` makes them.
+    """
+    train_ds, val_ds, test_ds = datasets
     steps = epochs * int(train_ds.cardinality())
     return fit_and_evaluate(
         model, train_ds, val_ds, test_ds, epochs,
@@ -127,7 +139,7 @@ def load_or_train(data: ImageDataset, epochs: int, batch_size: int,
     print(f"No saved lesson 01 model for {data.source} at {path}: training one now "
           f"({epochs} epochs on {len(data.x_train):,} images).")
     model = bigger_cnn(len(data.class_names))
-    result = train_cifar_model(model, data, epochs, batch_size)
+    result = train_cifar_model(model, cifar_datasets(data, batch_size), epochs)
     save_trained(model, data, result.test_accuracy, path)
     return model, read_card(path)
 

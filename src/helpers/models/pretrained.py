@@ -1,0 +1,294 @@
+"""Every ImageNet-pretrained model the course uses, built one way: :func:`pretrained`.
+
+``pretrained("resnet50")`` returns a :class:`Pretrained`: the Keras model together with *its own*
+input size, ``preprocess_input`` and ``decode_predictions``, so a lesson never feeds one model
+another model's preprocessing, and a flag saying whether real ImageNet weights were loaded.
+
+Real weights come through the asset layer (cache, then ``COURSE_MIRROR``, then the origin; each
+copy checked against the hash Keras publishes) and are loaded into the freshly built model with
+``model.load_weights``, exactly as ``keras.applications`` does itself. When no copy can be had,
+the fast profile (and only it) builds the same architecture with random weights: a **stand-in**,
+announced with a banner. Its shapes, parameter counts and speed are real; its labels are not, so
+every quality claim goes through :func:`claim`, which asserts it only for real weights. The full
+profile never uses a stand-in: it raises the asset layer's error, which says how to get the file.
+A copy that exists but fails its hash always raises, in every profile.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from ..assets.fetch import AssetUnavailableError, fetch
+from ..assets.registry import Asset, get_asset
+from ..images import load_rgb_image
+from ..profiles import active_profile
+
+
+def load_class_index() -> None:
+    """Give Keras's ``decode_predictions`` the verified ImageNet class index from the asset layer.
+
+    Keras would otherwise download the file itself (and re-download any copy whose md5 is not
+    the one it knows), which fails offline; the asset layer's copy is already hash-checked.
+    """
+    from keras.src.applications import imagenet_utils
+
+    if imagenet_utils.CLASS_INDEX is None:
+        imagenet_utils.CLASS_INDEX = json.loads(fetch("imagenet_class_index").read_text())
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What the course knows about one ``keras.applications`` model."""
+
+    title: str
+    builder: Callable[..., keras.Model]
+    module: object  # the keras.applications submodule with preprocess_input, decode_predictions
+    input_size: int
+    top_asset: str
+    notop_asset: str
+    # Keras's published figures (keras.io/api/applications): ImageNet validation accuracy
+    # (single centre crop), weight file size, parameters and depth (layers with weights).
+    top1: float
+    top5: float
+    size_mb: int
+    depth: int
+
+
+SPECS: dict[str, Spec] = {
+    "vgg16": Spec("VGG16", keras.applications.VGG16, keras.applications.vgg16, 224,
+                  "vgg16_weights_tf_dim_ordering_tf_kernels",
+                  "vgg16_weights_tf_dim_ordering_tf_kernels_notop", 0.713, 0.901, 528, 16),
+    "resnet50": Spec("ResNet50", keras.applications.ResNet50, keras.applications.resnet50, 224,
+                     "resnet50_weights_tf_dim_ordering_tf_kernels",
+                     "resnet50_weights_tf_dim_ordering_tf_kernels_notop", 0.749, 0.921, 98, 107),
+    "inception_v3": Spec("InceptionV3", keras.applications.InceptionV3,
+                         keras.applications.inception_v3, 299,
+                         "inception_v3_weights_tf_dim_ordering_tf_kernels",
+                         "inception_v3_weights_tf_dim_ordering_tf_kernels_notop", 0.779, 0.937, 92, 189),
+    "mobilenet_v2": Spec("MobileNetV2", keras.applications.MobileNetV2,
+                         keras.applications.mobilenet_v2, 224,
+                         "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224",
+                         "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top",
+                         0.713, 0.901, 14, 105),
+    "efficientnet_b0": Spec("EfficientNetB0", keras.applications.EfficientNetB0,
+                            keras.applications.efficientnet, 224, "efficientnetb0",
+                            "efficientnetb0_notop", 0.771, 0.933, 29, 132),
+    "nasnet_mobile": Spec("NASNetMobile", keras.applications.NASNetMobile, keras.applications.nasnet,
+                          224, "NASNet-mobile", "NASNet-mobile-no-top", 0.744, 0.919, 23, 389),
+}
+
+
+@dataclass(frozen=True)
+class Pretrained:
+    """A pretrained model with everything that belongs to it and to nothing else."""
+
+    name: str
+    title: str
+    model: keras.Model
+    input_size: tuple[int, int]
+    preprocess_input: Callable[[np.ndarray], np.ndarray]
+    real_weights: bool
+    weights: str  # where the weights came from, in words
+    include_top: bool
+
+    @property
+    def label(self) -> str:
+        """The model's title, marked when it is a stand-in."""
+        return self.title if self.real_weights else f"{self.title} STAND-IN (random weights)"
+
+    def decode_predictions(self, probabilities: np.ndarray, top: int = 5) -> list[list[tuple[str, str, float]]]:
+        """Keras's ``decode_predictions`` of this model: (WordNet id, class name, probability)."""
+        if not self.include_top:
+            raise ValueError(f"{self.title} was built without its classifier (include_top=False): "
+                             "it outputs features, not ImageNet probabilities.")
+        load_class_index()
+        return SPECS[self.name].module.decode_predictions(np.asarray(probabilities), top=top)
+
+    def load_batch(self, paths: Sequence[str | Path]) -> np.ndarray:
+        """Image files (any format, mode and size) as one uint8 batch at this model's input size."""
+        return np.stack([load_rgb_image(p, size=self.input_size, convert=True) for p in paths])
+
+    def prepare(self, images: np.ndarray) -> np.ndarray:
+        """A uint8 batch at the input size, as this model expects it (a float copy, preprocessed)."""
+        images = np.asarray(images)
+        if images.ndim != 4 or images.shape[1:3] != self.input_size:
+            raise ValueError(f"{self.title} expects a batch (N, {self.input_size[0]}, "
+                             f"{self.input_size[1]}, 3); got {images.shape}. Use load_batch(paths).")
+        return self.preprocess_input(images.astype("float32"))  # float copy: preprocess_input may work in place
+
+    def predict(self, images: np.ndarray, batch_size: int = 32) -> np.ndarray:
+        """The model's outputs for a uint8 batch: preprocessed here, predicted in batches."""
+        return self.model.predict(self.prepare(images), batch_size=batch_size, verbose=0)
+
+
+def weights_asset(name: str, include_top: bool) -> Asset:
+    spec = _spec(name)
+    return get_asset(spec.top_asset if include_top else spec.notop_asset)
+
+
+def pretrained(name: str, include_top: bool = True, pooling: str | None = None,
+               input_shape: tuple[int, int, int] | None = None,
+               allow_standin: bool | None = None) -> Pretrained:
+    """Build ``name`` (a key of :data:`SPECS`, e.g. ``"resnet50"``) with its ImageNet weights.
+
+    Args:
+        include_top: keep the ImageNet classifier (1,000 probabilities); False gives the
+            convolutional base, with ``pooling`` ``"avg"`` or ``"max"`` for one vector per image.
+        input_shape: for ``include_top=False`` only: another input size than the model's own
+            (the default), e.g. ``(160, 160, 3)``; MobileNetV2: 224 only, the size of the one
+            weight file the course registers.
+        allow_standin: build with random weights when the weights cannot be had. Defaults to
+            True in the fast profile only; the full profile raises the asset layer's error.
+
+    Raises:
+        AssetUnavailableError: no copy of the weights, and no stand-in allowed.
+        ChecksumMismatchError: a copy was found but is corrupt (never replaced by a stand-in).
+    """
+    spec = _spec(name)
+    if allow_standin is None:
+        allow_standin = active_profile() == "fast"
+    if include_top and input_shape is not None:
+        raise ValueError("input_shape applies to include_top=False only: the ImageNet classifier "
+                         f"of {spec.title} needs {spec.input_size}x{spec.input_size} inputs.")
+    if name == "mobilenet_v2" and input_shape is not None and input_shape[:2] != (224, 224):
+        raise ValueError("MobileNetV2's weights are registered for 224x224 inputs only.")
+    asset = weights_asset(name, include_top)
+    try:
+        path = fetch(asset)
+    except AssetUnavailableError as missing:
+        if not allow_standin:
+            raise
+        path, reason = None, missing
+    if not include_top and input_shape is None:  # a fixed size, so images can be prepared for it
+        input_shape = (spec.input_size, spec.input_size, 3)
+    model = spec.builder(weights=None, include_top=include_top, pooling=pooling,
+                         input_shape=input_shape)
+    if path is not None:
+        model.load_weights(path)  # what keras.applications does with weights="imagenet"
+        weights = f"ImageNet weights, verified copy of {asset.filename}"
+    else:
+        print(standin_banner(spec.title, asset, reason))
+        weights = "STAND-IN: random weights (ImageNet weights not available)"
+    size = tuple(model.input_shape[1:3])
+    return Pretrained(name, spec.title, model, size, spec.module.preprocess_input,
+                      path is not None, weights, include_top)
+
+
+def standin_banner(title: str, asset: Asset, reason: Exception) -> str:
+    """The loud notice printed when a model is built with random weights."""
+    first_line = str(reason).splitlines()[0]
+    return (
+        "!" * 88 + "\n"
+        f"STAND-IN MODEL. {title}'s ImageNet weights are not available offline here:\n"
+        f"  {first_line}\n"
+        f"The fast profile continues with {title}'s architecture and RANDOM WEIGHTS.\n"
+        "Shapes, parameter counts and speeds are real; its labels and confidences are NOT:\n"
+        "they are titled STAND-IN, and no claim about prediction quality is checked for it.\n"
+        f"To use the real weights: go online, or set COURSE_MIRROR to a folder holding\n"
+        f"{asset.filename} (`python -m helpers fetch {asset.name}` on a connected machine).\n"
+        + "!" * 88
+    )
+
+
+def claim(model: Pretrained, holds: bool, statement: str) -> bool | None:
+    """Assert a claim about a model's predictions when its weights are real; otherwise say so.
+
+    Returns True when checked, None when not checked (stand-in weights).
+    """
+    if model.real_weights:
+        assert holds, f"{model.title}: expected {statement}"
+        print(f"checked ({model.title}): {statement}")
+        return True
+    print(f"not checked: stand-in weights ({model.title}): {statement}")
+    return None
+
+
+def _spec(name: str) -> Spec:
+    try:
+        return SPECS[name]
+    except KeyError:
+        raise KeyError(f"No pretrained model {name!r}; known: {', '.join(SPECS)}") from None
+
+
+# --- Measuring a model -----------------------------------------------------------------------
+
+def layers_with_weights(model: keras.Model) -> int:
+    """The model's depth as Keras's applications table counts it: layers that hold weights."""
+    return sum(1 for layer in _all_layers(model) if layer.weights)
+
+
+def _all_layers(model: keras.Model):
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            yield from _all_layers(layer)
+        else:
+            yield layer
+
+
+def layer_listing(model: keras.Model, first: int | None = None) -> str:
+    """One line per layer: name, type, output shape, parameters and the layers it reads from.
+
+    What ``keras.utils.plot_model`` draws, as text, for machines without pydot and Graphviz.
+    """
+    lines = []
+    for layer in model.layers[:first]:
+        nodes = layer._inbound_nodes  # Keras 3 has no public accessor for a layer's inputs
+        sources = [parent.operation.name for parent in nodes[0].parent_nodes] if nodes else []
+        lines.append(f"{layer.name:22} {type(layer).__name__:18} {str(layer.output.shape):20} "
+                     f"{layer.count_params():>7,}  <- {', '.join(sources) or '-'}")
+    return "\n".join(lines)
+
+
+def weights_file_mb(model: keras.Model) -> float:
+    """The size in MB (2^20 bytes, as Keras's table counts) of the model saved as ``.weights.h5``."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.weights.h5"
+        model.save_weights(path)
+        return path.stat().st_size / 2**20
+
+
+# --- Real photos that ship inside installed packages (no download) ---------------------------
+
+@dataclass(frozen=True)
+class Photo:
+    name: str
+    package: str
+    resource: str  # path inside the package
+    what: str
+
+
+PHOTOS: dict[str, Photo] = {p.name: p for p in [
+    Photo("cat", "skimage", "data/chelsea.png", "Chelsea, a tabby cat (scikit-image, CC0)"),
+    Photo("coffee", "skimage", "data/coffee.png", "a cup of coffee (scikit-image, CC0)"),
+    Photo("rocket", "skimage", "data/rocket.jpg", "a Falcon 9 on its pad (scikit-image, public domain)"),
+    Photo("astronaut", "skimage", "data/astronaut.png", "astronaut Eileen Collins (scikit-image, public domain)"),
+    Photo("motorcycle", "skimage", "data/motorcycle_left.png", "a motorcycle in a room (scikit-image, Middlebury stereo)"),
+    Photo("grace_hopper", "matplotlib", "mpl-data/sample_data/grace_hopper.jpg",
+          "Rear Admiral Grace Hopper in uniform (matplotlib, public domain)"),
+    Photo("china", "sklearn", "datasets/images/china.jpg", "a temple in China (scikit-learn, CC BY 2.0)"),
+    Photo("flower", "sklearn", "datasets/images/flower.jpg", "a flower (scikit-learn, CC BY 2.0)"),
+]}
+
+#: ImageNet classes (Keras's class index) for the claims the lessons check on real weights.
+CAT_CLASSES = frozenset({"tabby", "tiger_cat", "Persian_cat", "Siamese_cat", "Egyptian_cat"})
+COFFEE_CLASSES = frozenset({"espresso", "cup", "coffee_mug"})
+
+
+def photo_path(name: str) -> Path:
+    """The file of one of :data:`PHOTOS` inside its installed package."""
+    try:
+        photo = PHOTOS[name]
+    except KeyError:
+        raise KeyError(f"No photo {name!r}; known: {', '.join(PHOTOS)}") from None
+    path = Path(str(resources.files(photo.package).joinpath(photo.resource)))
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: is {photo.package} installed (pip install -e '.[course]')?")
+    return path

@@ -1,0 +1,61 @@
+"""Lesson 06's exercise checks accept the right answer and reject wrong ones with a specific verdict."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+
+import numpy as np
+import pytest
+
+from helpers.assets import registry
+from helpers.exercises import lesson06 as ex
+
+
+@pytest.fixture
+def class_index(tmp_path, monkeypatch):
+    """A made-up 1,000-class index registered with its own hash (as lesson 02's tests do)."""
+    from keras.src.applications import imagenet_utils
+
+    payload = json.dumps({str(i): [f"n{i:08d}", f"class_{i}"] for i in range(1000)}).encode()
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "imagenet_class_index.json").write_bytes(payload)
+    monkeypatch.setenv("COURSE_MIRROR", str(mirror))
+    asset = dataclasses.replace(registry.ASSETS["imagenet_class_index"],
+                                hash=f"md5:{hashlib.md5(payload).hexdigest()}",
+                                extra_hashes=(f"sha256:{hashlib.sha256(payload).hexdigest()}",), size=len(payload))
+    monkeypatch.setitem(registry.ASSETS, asset.name, asset)
+    monkeypatch.setattr(imagenet_utils, "CLASS_INDEX", None)  # Keras caches the index it read
+
+
+def test_prepare(capsys):
+    assert ex.check_prepare(lambda images: images.astype("float32") / 255.0)
+    assert not ex.check_prepare(None)
+    assert not ex.check_prepare(lambda images: images.astype("float32") / 127.5 - 1)
+    assert "from -1.000 to 1.000" in capsys.readouterr().out
+    assert not ex.check_prepare(lambda images: images / 255.0)  # float64
+    assert "dtype" in capsys.readouterr().out
+    assert not ex.check_prepare(lambda images: images[:, ::2])
+    assert "shape" in capsys.readouterr().out
+
+
+def test_top_classes(class_index):
+    from keras.src.applications import imagenet_utils
+
+    logits = np.zeros(1000)
+    logits[[281, 285, 282]] = [5.0, 4.0, 3.0]
+    top = ex.top_classes(logits)
+    # Keras reads its index where KERAS_HOME pointed at import: the made-up or the real one.
+    assert top == [imagenet_utils.CLASS_INDEX[str(i)][1] for i in (281, 285, 282)]
+    assert ex.check_top_classes(top, logits)
+    assert not ex.check_top_classes([top[0], top[2], top[1]], logits)  # order matters
+    assert not ex.check_top_classes(None, logits)
+
+
+def test_head_parameters(capsys):
+    assert ex.head_parameters() == 1280 * 500 + 500 + 500 + 1
+    assert ex.check_head_parameters(641_001)
+    assert not ex.check_head_parameters(640_000)  # weights without the biases
+    assert "bias" in capsys.readouterr().out
