@@ -27,6 +27,30 @@ def isolated_assets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "cache"
 
 
+@pytest.fixture
+def class_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
+    """A made-up 1,000-class ImageNet index in a mirror, registered with its own hashes."""
+    import dataclasses
+    import json
+
+    from keras.src.applications import imagenet_utils
+
+    from helpers.assets import registry
+
+    index = {str(i): [f"n{i:08d}", f"class_{i}"] for i in range(1000)}
+    payload = json.dumps(index).encode()
+    mirror = tmp_path / "mirror"
+    mirror.mkdir(exist_ok=True)
+    (mirror / "imagenet_class_index.json").write_bytes(payload)
+    monkeypatch.setenv("COURSE_MIRROR", str(mirror))
+    asset = dataclasses.replace(registry.ASSETS["imagenet_class_index"],
+                                hash=f"md5:{hashlib.md5(payload).hexdigest()}",
+                                extra_hashes=(f"sha256:{hashlib.sha256(payload).hexdigest()}",), size=len(payload))
+    monkeypatch.setitem(registry.ASSETS, asset.name, asset)
+    monkeypatch.setattr(imagenet_utils, "CLASS_INDEX", None)  # Keras caches the index it read
+    return index
+
+
 @dataclass
 class FileServer:
     """Serves ``files`` at ``/<name>``; ``truncate`` names are cut to half their advertised size."""

@@ -3,36 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 
-import numpy as np
 import pytest
 
 keras = pytest.importorskip("keras")
 
-from helpers.assets import registry  # noqa: E402
 from helpers.exercises import lesson02 as exercises  # noqa: E402
 from helpers.models.pretrained import SPECS, Pretrained, photo_path  # noqa: E402
-
-
-@pytest.fixture
-def class_index(tmp_path, monkeypatch):
-    """A made-up 1,000-class index registered with its own hash (the real one is not at hand)."""
-    from keras.src.applications import imagenet_utils
-
-    index = {str(i): [f"n{i:08d}", f"class_{i}"] for i in range(1000)}
-    payload = json.dumps(index).encode()
-    mirror = tmp_path / "mirror"
-    mirror.mkdir()
-    (mirror / "imagenet_class_index.json").write_bytes(payload)
-    monkeypatch.setenv("COURSE_MIRROR", str(mirror))
-    asset = dataclasses.replace(registry.ASSETS["imagenet_class_index"],
-                                hash=f"md5:{hashlib.md5(payload).hexdigest()}",
-                                extra_hashes=(f"sha256:{hashlib.sha256(payload).hexdigest()}",), size=len(payload))
-    monkeypatch.setitem(registry.ASSETS, asset.name, asset)
-    monkeypatch.setattr(imagenet_utils, "CLASS_INDEX", None)  # Keras caches the index it read
-    return index
 
 
 @pytest.fixture

@@ -2,32 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import json
-
 import numpy as np
-import pytest
 
-from helpers.assets import registry
 from helpers.exercises import lesson06 as ex
-
-
-@pytest.fixture
-def class_index(tmp_path, monkeypatch):
-    """A made-up 1,000-class index registered with its own hash (as lesson 02's tests do)."""
-    from keras.src.applications import imagenet_utils
-
-    payload = json.dumps({str(i): [f"n{i:08d}", f"class_{i}"] for i in range(1000)}).encode()
-    mirror = tmp_path / "mirror"
-    mirror.mkdir()
-    (mirror / "imagenet_class_index.json").write_bytes(payload)
-    monkeypatch.setenv("COURSE_MIRROR", str(mirror))
-    asset = dataclasses.replace(registry.ASSETS["imagenet_class_index"],
-                                hash=f"md5:{hashlib.md5(payload).hexdigest()}",
-                                extra_hashes=(f"sha256:{hashlib.sha256(payload).hexdigest()}",), size=len(payload))
-    monkeypatch.setitem(registry.ASSETS, asset.name, asset)
-    monkeypatch.setattr(imagenet_utils, "CLASS_INDEX", None)  # Keras caches the index it read
 
 
 def test_prepare(capsys):
