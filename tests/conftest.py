@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import socket
 import tarfile
 import threading
@@ -15,6 +16,15 @@ from pathlib import Path
 import pytest
 
 from helpers.assets.registry import Asset, Kind
+
+
+#: The environment the test session started with, before any fixture isolated it.
+SESSION_ENV = dict(os.environ)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run tests marked ``after_notebooks`` last: they reuse what the notebooks saved (lesson 01's model)."""
+    items.sort(key=lambda item: item.get_closest_marker("after_notebooks") is not None)
 
 
 @pytest.fixture(autouse=True)

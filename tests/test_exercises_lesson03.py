@@ -1,4 +1,5 @@
-"""Lesson 03's exercise checks accept right answers and reject wrong ones with a specific message."""
+"""Lesson 03's exercises accept right answers, name the mistake in wrong ones, and their worked
+solutions pass their own checks."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import numpy as np
 import pytest
 
 from helpers.exercises import lesson03 as exercises
+from helpers.exercises.core import NotYet
 
 RNG = np.random.default_rng(0)
 FEATURES = np.abs(RNG.normal(size=(200, 16))) * RNG.uniform(0.1, 5, size=(200, 1))  # varied lengths
@@ -18,49 +20,97 @@ def cosine_search(features, query, k):
     return np.argsort(-similarity)[:k]
 
 
+def unit(features):
+    return features / np.linalg.norm(features, axis=1, keepdims=True)
+
+
 def test_cosine_search_check_accepts_a_right_search():
-    assert exercises.check_cosine_search(cosine_search, FEATURES)
+    assert exercises.cosine_search.check(cosine_search, FEATURES)
+    assert exercises.cosine_search.check(lambda f, q, k: list(cosine_search(f, q, k)), FEATURES)
+
+
+def test_cosine_search_check_accepts_equally_similar_rows_in_any_order():
+    features = np.repeat(FEATURES[:100], 2, axis=0)  # every row twice: ties everywhere
+
+    def ties_last_row_first(f, q, k):
+        similarity = unit(f) @ unit(f)[q]
+        similarity[q] = -np.inf
+        return (len(f) - 1 - np.argsort(-similarity[::-1], kind="stable"))[:k]
+
+    assert not np.array_equal(ties_last_row_first(features, 0, 5), cosine_search(features, 0, 5))
+    assert exercises.cosine_search.check(ties_last_row_first, features)
 
 
 @pytest.mark.parametrize("wrong,message", [
-    (lambda f, q, k: np.argsort(np.linalg.norm(f - f[q], axis=1))[1:k + 1], "Euclidean"),
-    (lambda f, q, k: np.argsort(-(f / np.linalg.norm(f, axis=1, keepdims=True)) @ (f[q] / np.linalg.norm(f[q])))[:k],
-     "the query itself"),
-    (lambda f, q, k: cosine_search(f, q, k)[::-1], "wrong order"),
-    (lambda f, q, k: cosine_search(f, q, k + 1), "indices"),
-    (lambda f, q, k: np.argsort(f @ f[q])[:k], "cosine similarity"),
+    (lambda f, q, k: np.argsort(np.linalg.norm(f - f[q], axis=1))[1:k + 1], "Euclidean nearest neighbours"),
+    (lambda f, q, k: np.argsort(-(unit(f) @ unit(f)[q]))[:k], "the query itself"),
+    (lambda f, q, k: cosine_search(f, q, k)[::-1], "the right rows in the wrong order"),
+    (lambda f, q, k: cosine_search(f, q, k + 1), "returned 6 indices; return k = 5"),
+    (lambda f, q, k: np.argsort(-np.where(np.arange(len(f)) == q, -np.inf, f @ f[q]))[:k], "plain dot product"),
+    (lambda f, q, k: np.argsort(unit(f) @ unit(f)[q])[:k], "the \\*least\\* similar"),
+    (lambda f, q, k: np.arange(k) + 150, "cosine similarity = dot product"),
+    (lambda f, q, k: cosine_search(f, q, k) / 1.0, "return row indices"),
+    ("argsort", "define a function"),
 ])
-def test_cosine_search_check_names_the_mistake(wrong, message, capsys):
-    assert not exercises.check_cosine_search(wrong, FEATURES)
-    assert message in capsys.readouterr().out
+def test_cosine_search_check_names_the_mistake(wrong, message):
+    with pytest.raises(NotYet, match=message):
+        exercises.cosine_search.check(wrong, FEATURES)
 
 
 def test_cosine_search_unanswered():
-    assert not exercises.check_cosine_search(None, FEATURES)
+    with pytest.raises(NotYet, match="not answered yet"):
+        exercises.cosine_search.check(None, FEATURES)
 
 
-def test_worst_separated_class_check():
-    # Three well-separated clusters, and class "c" scattered over all of them.
+def clusters_with_a_scattered_class() -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Three well-separated clusters (a, b, c), and class d spread over all of them."""
     centres = np.array([[0, 0], [10, 0], [0, 10]])
     labels = np.repeat([0, 1, 2], 60)
     points = centres[labels] + RNG.normal(scale=0.5, size=(180, 2))
     labels = labels.copy()
-    labels[::3] = 3  # every third point becomes class "d", spread over every cluster
-    names = ["a", "b", "c", "d"]
+    labels[::3] = 3
+    return points, labels, ["a", "b", "c", "d"]
+
+
+def test_worst_separated_class_check():
+    points, labels, names = clusters_with_a_scattered_class()
     purity = exercises.neighbourhood_purity(points, labels)
-    worst_two = {names[i] for i in np.argsort(purity)[:2]}
-    assert "d" in worst_two
-    assert exercises.check_worst_separated_class("d", points, labels, names)
-    best = names[int(np.argmax(purity))]
-    assert not exercises.check_worst_separated_class(best, points, labels, names)
-    assert not exercises.check_worst_separated_class("zebra", points, labels, names)
-    assert not exercises.check_worst_separated_class(None, points, labels, names)
+    order = [names[i] for i in np.argsort(purity)]
+    assert order[0] == "d"
+    assert exercises.worst_separated_class.check("d", points, labels, names)
+    assert exercises.worst_separated_class.check(order[1], points, labels, names)  # either of the two worst
+    with pytest.raises(NotYet, match=f"{order[-1]} is the \\*best\\*-separated class"):
+        exercises.worst_separated_class.check(order[-1], points, labels, names)
+    with pytest.raises(NotYet, match=f"{order[2]}: .* 2 classes are more scattered"):
+        exercises.worst_separated_class.check(order[2], points, labels, names)
+    with pytest.raises(NotYet, match="'zebra' is not a class; choose from a, b, c, d"):
+        exercises.worst_separated_class.check("zebra", points, labels, names)
+    with pytest.raises(NotYet, match="not answered yet"):
+        exercises.worst_separated_class.check(None, points, labels, names)
 
 
-def test_zero_share_check(capsys):
-    features = np.array([[0.0, 1.0], [0.0, 0.0], [2.0, 3.0], [0.0, 5.0]])  # 4 of 8 are 0
-    assert exercises.check_zero_share(0.5, features)
-    assert not exercises.check_zero_share(None, features)
-    assert not exercises.check_zero_share(50, features)
-    assert "percentage" in capsys.readouterr().out
-    assert not exercises.check_zero_share(0.25, features)
+def test_zero_share_check():
+    features = np.array([[0.0, 1, 0, 2], [0, 0, 3, 4], [0, 5, 0, 0], [0, 6, 7, 8]])  # 8 of 16 are 0
+    assert exercises.zero_share.check(0.5, features)
+    assert exercises.zero_share.check(np.float32(0.503), features)
+    for answer, message in [(50, "is a percentage"), (8, "counts the zeros; divide by the number of values \\(16\\)"),
+                            (0.25, "share of units that are 0 for every image"),
+                            (0.75, "is not the fraction of zeros"), ("half", "is not a number")]:
+        with pytest.raises(NotYet, match=message):
+            exercises.zero_share.check(answer, features)
+    other = np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0], [6.0, 7.0]])  # 1 of 8 is 0
+    with pytest.raises(NotYet, match="share of values that are \\*not\\* 0"):
+        exercises.zero_share.check(0.875, other)
+    with pytest.raises(NotYet, match="not answered yet"):
+        exercises.zero_share.check(None, features)
+
+
+def test_worked_solutions_pass_their_checks(capsys):
+    points, labels, names = clusters_with_a_scattered_class()
+    for exercise, context in [(exercises.worst_separated_class, (points, labels, names)),
+                              (exercises.cosine_search, (FEATURES,)),
+                              (exercises.zero_share, (FEATURES * (FEATURES > 1),))]:
+        assert exercise.check(exercise.solution(*context), *context)
+        exercise.hint()
+    shown = capsys.readouterr().out
+    assert "def cosine_search(features, query, k):" in shown and "Hint (Exercise 3" in shown

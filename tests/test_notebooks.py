@@ -1,10 +1,13 @@
-"""The notebooks are committed clean, and every exercise has a checked, hidden solution.
+"""The notebooks are committed clean, open with objectives, prerequisites and a time budget, end
+with key points and a quiz, and every exercise checks a marked solution.
 
 (Running them top to bottom is nbval's job: `pytest --nbval-lax notebooks`.)
 """
 
 from __future__ import annotations
 
+import importlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -28,24 +31,32 @@ def test_notebooks_are_committed_clean():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_each_lesson_has_checked_exercises_with_hidden_solutions(path):
+def test_each_exercise_checks_a_marked_solution_with_the_lessons_own_module(path):
+    """Solutions sit between nbgrader's markers, followed by the check (which raises when wrong)."""
     cells = nbformat.read(path, as_version=4).cells
     exercises = [c for c in cells if "exercise" in c.metadata.get("tags", [])]
-    solutions = [c for c in cells if "solution" in c.metadata.get("tags", [])]
-    assert len(exercises) >= 2 and len(solutions) == len(exercises)
-    for exercise in exercises:
-        assert "None" in exercise.source and "exercises.check_" in exercise.source
-    for solution in solutions:
-        assert solution.metadata.get("jupyter", {}).get("source_hidden") is True
-        assert "assert exercises.check_" in solution.source
+    assert len(exercises) >= 3, "at least two exercises and the quiz"
+    module = importlib.import_module(f"helpers.exercises.lesson{path.name[:2]}")
+    for cell in exercises:
+        lines = [line.strip() for line in cell.source.splitlines()]
+        assert lines.count("### BEGIN SOLUTION") == 1 and lines.count("### END SOLUTION") == 1
+        name = re.search(r"exercises\.(\w+)\.check\(", lines[-1])
+        assert name and lines.index("### END SOLUTION") < len(lines) - 1, cell.source
+        assert hasattr(module.__dict__.get(name.group(1)), "hint"), f"{name.group(1)} is not an exercise"
+    assert "exercises.quiz.check(" in exercises[-1].source
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_each_lesson_announces_its_profile_and_ends_with_a_summary(path):
+def test_each_lesson_has_front_matter_and_ends_with_key_points_and_a_quiz(path):
     cells = nbformat.read(path, as_version=4).cells
+    opening = cells[0].source
+    for part in ("**After this lesson you can**", "**Prerequisites**", "**Time**"):
+        assert part in opening, f"{path.name} opens without {part}"
     first_code = next(c for c in cells if c.cell_type == "code")
     assert "lesson_settings(" in first_code.source
-    assert cells[-1].cell_type == "markdown" and cells[-1].source.startswith("## Summary")
+    headings = [c.source.splitlines()[0] for c in cells if c.cell_type == "markdown"]
+    assert headings.index("## Key points") < headings.index("## Quiz"), headings[-3:]
+    assert "exercises.quiz.show()" in "".join(c.source for c in cells if c.cell_type == "code")
 
 
 def test_the_cleaner_flags_stray_outputs_counts_and_widget_state(tmp_path):

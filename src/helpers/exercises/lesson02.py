@@ -1,20 +1,21 @@
-"""Lesson 02's exercise checks (pretrained ImageNet models).
+"""Lesson 02's exercises (pretrained ImageNet models) and closing quiz.
 
-Each check computes the right answer itself, with the very model the learner uses (so the
-checks hold for real weights and for the fast profile's stand-ins alike), prints a verdict and
-returns True or False. An unanswered exercise (``None``) is reported, not failed.
+Each judge computes the right answer itself, with the very model the learner uses (so the
+checks hold for real weights and for the fast profile's stand-ins alike), and names the
+learner's mistake when there is one: above all, a photo fed with the wrong preprocessing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from .core import verdict
+from .core import Exercise, Question, Quiz, wrong
 
-#: The kinds of ``preprocess_input`` in ``keras.applications``, as exercise 2 names them.
+#: The kinds of ``preprocess_input`` in ``keras.applications``, as exercise 1 names them.
 PREPROCESSING_MODES = {
     "caffe": "RGB -> BGR, then the ImageNet mean pixel subtracted (values about -124..152)",
     "tf": "scaled to -1..1",
@@ -22,40 +23,8 @@ PREPROCESSING_MODES = {
     "none": "unchanged: the model rescales inside itself",
 }
 
-
-def _top1(model, path) -> tuple[str, float]:
-    probabilities = model.predict(model.load_batch([path]))
-    _, name, probability = model.decode_predictions(probabilities, top=1)[0][0]
-    return name, float(probability)
-
-
-def check_readable_prediction(readable_prediction: Callable | None, model, path: str | Path) -> bool:
-    """Exercise 1: ``readable_prediction(path)`` returns ``(class name, probability)`` of ``model``'s top-1."""
-    if readable_prediction is None:
-        print("Not answered yet: replace None with your function readable_prediction(path).")
-        return False
-    name, probability = _top1(model, path)
-    answer = readable_prediction(path)
-    if not (isinstance(answer, tuple) and len(answer) == 2):
-        print(f"Not quite: readable_prediction returned {answer!r}; it must return a tuple "
-              "(class name, probability), e.g. ('tabby', 0.87).")
-        return False
-    got_name, got_probability = answer[0], float(answer[1])
-    if got_name == name and abs(got_probability - probability) <= 1e-4 * max(1.0, probability) + 1e-6:
-        print(f"Correct: {model.label} says {name} ({probability:.1%}).")
-        return True
-    raw = model.model.predict(model.load_batch([path]).astype("float32"), verbose=0)
-    unprocessed = model.decode_predictions(raw, top=1)[0][0]
-    if got_name == unprocessed[1] and abs(got_probability - float(unprocessed[2])) < 1e-4:
-        hint = f"you fed raw pixels: apply {model.title}'s preprocess_input first."
-    elif got_name == name:
-        hint = ("the class is right but the probability is not: return the top-1 probability as "
-                "decode_predictions gives it (a number between 0 and 1, not a percentage).")
-    else:
-        hint = (f"load the photo at {model.title}'s input size {model.input_size}, apply its own "
-                "preprocess_input, predict a batch of one, and read decode_predictions(..., top=1).")
-    print(f"Not quite: got ({got_name!r}, {got_probability:.4f}), expected another answer. Hint: {hint}")
-    return False
+#: The three models of section 5, which exercise 3's fourth model must not be.
+FIRST_THREE = ("vgg16", "resnet50", "inception_v3")
 
 
 def preprocessing_mode(preprocess_input: Callable[[np.ndarray], np.ndarray]) -> str:
@@ -73,41 +42,232 @@ def preprocessing_mode(preprocess_input: Callable[[np.ndarray], np.ndarray]) -> 
     return "unknown"
 
 
-def check_preprocessing_modes(answer: Mapping[str, str] | None, names: Sequence[str]) -> bool:
-    """Exercise 2: for each model name, the kind of its ``preprocess_input`` (a key of PREPROCESSING_MODES)."""
+def _black_and_white(preprocess_input: Callable[[np.ndarray], np.ndarray]) -> tuple[list, list]:
+    """What ``preprocess_input`` makes of a black and a white pixel, rounded for a message."""
+    pixels = np.array([[[[0, 0, 0], [255, 255, 255]]]], dtype="float32")
+    black, white = np.asarray(preprocess_input(pixels), dtype="float64")[0, 0]
+    return np.round(black, 1).tolist(), np.round(white, 1).tolist()
+
+
+def _judge_preprocessing_modes(answer: Mapping[str, str], names: Sequence[str]) -> str:
     from ..models.pretrained import SPECS
 
-    if answer is None:
-        print("Not answered yet: replace None with a dict {model name: mode}, modes from "
-              f"{sorted(PREPROCESSING_MODES)}.")
-        return False
-    expected = {name: preprocessing_mode(SPECS[name].module.preprocess_input) for name in names}
-    missing = sorted(set(expected) - set(answer))
+    if not isinstance(answer, Mapping):
+        wrong(f"give a dict {{model name: mode}}, e.g. {{'vgg16': '...'}}, not a {type(answer).__name__}.")
+    missing = [name for name in names if name not in answer]
     if missing:
-        print(f"Not quite: give a mode for every model; missing: {', '.join(missing)}.")
-        return False
-    wrong = sorted(name for name in expected if answer[name] != expected[name])
-    if wrong:
-        print(f"Not quite: {len(wrong)} of {len(expected)} wrong, e.g. {wrong[0]!r} is not "
-              f"{answer[wrong[0]]!r}. Hint: run its preprocess_input on black and white pixels, "
-              "np.array([[[[0, 0, 0], [255, 255, 255]]]], 'float32'), and compare with the modes: "
-              + "; ".join(f"{k}: {v}" for k, v in PREPROCESSING_MODES.items()))
-        return False
-    print("Correct: " + ", ".join(f"{name} {mode}" for name, mode in expected.items()) + ".")
-    return True
+        unknown = sorted(set(map(str, answer)) - set(names))
+        wrong(f"give a mode for every model, by the names {', '.join(names)}; missing: "
+              f"{', '.join(missing)}" + (f" (not among them: {', '.join(unknown)})." if unknown else "."))
+    given = {name: str(answer[name]).strip().lower() for name in names}
+    not_modes = {name: mode for name, mode in given.items() if mode not in PREPROCESSING_MODES}
+    if not_modes:
+        name, mode = next(iter(not_modes.items()))
+        wrong(f"{mode!r} (for {name}) is not a kind of preprocessing; choose from "
+              f"{', '.join(PREPROCESSING_MODES)}.")
+    expected = {name: preprocessing_mode(SPECS[name].module.preprocess_input) for name in names}
+    mistakes = [name for name in names if given[name] != expected[name]]
+    if mistakes:
+        # Show what the function really does to black and white; the learner matches it to a mode.
+        details = []
+        for name in mistakes:
+            black, white = _black_and_white(SPECS[name].module.preprocess_input)
+            details.append(f"{name} is not {given[name]!r} ({PREPROCESSING_MODES[given[name]]}): "
+                           f"its preprocess_input turns black into {black} and white into {white}")
+        wrong(f"{len(mistakes)} of {len(names)} not right: " + "; ".join(details) + ".")
+    return ", ".join(f"{name} {mode}" for name, mode in expected.items()) + "."
 
 
-def check_fourth_model(answer: str | None, model, path: str | Path,
-                       first_three: Sequence[str] = ("vgg16", "resnet50", "inception_v3")) -> bool:
-    """Exercise 3: the top-1 class name of a fourth model (not one of ``first_three``) on ``path``."""
-    if model is None or answer is None:
-        print("Not answered yet: build a fourth model with pretrained(...) and give its top-1 class name.")
-        return False
-    if model.name in first_three:
-        print(f"Not quite: {model.title} is one of the three models above; pick another, e.g. "
+def _worked_preprocessing_modes() -> dict[str, str]:
+    # The Caffe models (VGG16, ResNet50) swap RGB to BGR and subtract the mean pixel, so black
+    # becomes the negative mean; Google's InceptionV3 and MobileNetV2 map 0..255 to -1..1;
+    # EfficientNet leaves pixels alone because its first layers rescale them.
+    return {"vgg16": "caffe", "resnet50": "caffe", "inception_v3": "tf",
+            "mobilenet_v2": "tf", "efficientnet_b0": "none"}
+
+
+preprocessing_modes = Exercise(
+    title="Exercise 1 (which preprocessing?)", answer_name="my_modes",
+    judge=_judge_preprocessing_modes, worked=_worked_preprocessing_modes,
+    hint_text="read the table above: where does black go, and where white? -1 and 1 is 'tf'; "
+              "black becoming about -100 in every channel (the negative mean pixel) is 'caffe'; "
+              "0 and 255 unchanged is 'none'.")
+
+
+def _top1(model, images: np.ndarray) -> tuple[str, float]:
+    """The top-1 (class name, probability) of ``model`` for a batch of one, preprocessed as given."""
+    probabilities = model.model.predict(images, verbose=0)
+    _, name, probability = model.decode_predictions(probabilities, top=1)[0][0]
+    return name, float(probability)
+
+
+def _misprepared_top1(model, path: str | Path) -> dict[str, tuple[str, float]]:
+    """Top-1 answers for the photo prepared the wrong ways, each keyed by what went wrong."""
+    from keras.applications import imagenet_utils
+
+    pixels = model.load_batch([path]).astype("float32")
+    own = preprocessing_mode(model.preprocess_input)
+    results = {}
+    if own != "none":
+        results[f"you fed raw 0..255 pixels: apply {model.title}'s own preprocess_input first "
+                "(the wrapper's predict does it for you)"] = _top1(model, pixels)
+    for mode in ("caffe", "tf", "torch"):
+        if mode != own:
+            results[f"you used another model's preprocessing ('{mode}': {PREPROCESSING_MODES[mode]}); "
+                    f"{model.title} needs its own preprocess_input"] = _top1(
+                model, imagenet_utils.preprocess_input(pixels.copy(), mode=mode))
+    return results
+
+
+def _same(probability: float, expected: float) -> bool:
+    """Equal up to the float noise of two predict calls (relative: a stand-in's are all about 0.001)."""
+    return abs(probability - expected) <= 1e-3 * abs(expected) + 1e-7
+
+
+def _is_wordnet_id(name: Any) -> bool:
+    """True for a WordNet id such as 'n02123045', the first item of decode_predictions' tuples."""
+    return isinstance(name, str) and len(name) == 9 and name[0] == "n" and name[1:].isdigit()
+
+
+def _judge_readable_prediction(readable_prediction: Callable, model, path: str | Path) -> str:
+    if not callable(readable_prediction):
+        wrong(f"readable_prediction is a {type(readable_prediction).__name__}; define a function: "
+              "def readable_prediction(path): ...")
+    name, probability = _top1(model, model.prepare(model.load_batch([path])))
+    answer = readable_prediction(path)
+    if not (isinstance(answer, tuple) and len(answer) == 2):
+        wrong(f"readable_prediction returned {answer!r}; it must return a tuple "
+              "(class name, probability), e.g. ('tabby', 0.87).")
+    got_name, got_probability = answer
+    if isinstance(got_name, (int, float, np.number)) and isinstance(got_probability, str):
+        wrong(f"{answer!r} has its items swapped: return (class name, probability).")
+    if isinstance(got_probability, str):
+        wrong(f"the probability {got_probability!r} is text: return the number, e.g. 0.87.")
+    got_probability = float(got_probability)
+    if got_name == name and _same(got_probability, probability):
+        return f"{model.label} says {name} ({probability:.1%})."
+    if got_name == name and _same(got_probability, 100 * probability):
+        wrong(f"{got_probability:.4g} is a percentage: return the probability as "
+              "decode_predictions gives it, between 0 and 1.")
+    if got_name == name:
+        wrong(f"the class is right but {got_probability:.4f} is not its probability: return the "
+              "top-1 probability decode_predictions gives.")
+    if _is_wordnet_id(got_name):
+        wrong(f"{got_name!r} is the WordNet id: return the class name, the second item of "
+              "decode_predictions' (id, name, probability).")
+    for mistake, (other_name, other_probability) in _misprepared_top1(model, path).items():
+        if got_name == other_name and _same(got_probability, other_probability):
+            wrong(f"({got_name!r}, {got_probability:.4f}): {mistake}.")
+    wrong(f"({got_name!r}, {got_probability:.4f}) is not {model.title}'s top-1 for {Path(path).name}: "
+          f"load the photo at its input size {model.input_size}, apply its own preprocess_input, "
+          "predict a batch of one, and read decode_predictions(..., top=1).")
+
+
+def _worked_readable_prediction(model, path: str | Path) -> Callable[[str | Path], tuple[str, float]]:
+    # The four steps for one file, with the model's own input size and preprocessing.
+    def readable_prediction(path):
+        batch = model.load_batch([path])                     # (1, 224, 224, 3) uint8 for ResNet50
+        x = model.preprocess_input(batch.astype("float32"))  # its own preprocessing, on a float copy
+        probabilities = model.model.predict(x, verbose=0)    # (1, 1000)
+        _, label, probability = model.decode_predictions(probabilities, top=1)[0][0]
+        return label, float(probability)
+
+    print(readable_prediction(path))
+    return readable_prediction
+
+
+readable_prediction = Exercise(
+    title="Exercise 2 (a readable prediction)", answer_name="readable_prediction",
+    judge=_judge_readable_prediction, worked=_worked_readable_prediction,
+    hint_text="section 3's four steps for a list of one path: resnet.load_batch, "
+              "resnet.preprocess_input on a float copy, resnet.model.predict, then "
+              "resnet.decode_predictions(..., top=1)[0][0] gives (id, name, probability).")
+
+
+def _judge_fourth_model(answer: str, model, path: str | Path) -> str:
+    if model is None:
+        wrong("fourth is None: set it to a model from pretrained(...), e.g. the mobilenet of section 5.")
+    if not hasattr(model, "decode_predictions"):
+        wrong(f"fourth is a {type(model).__name__}; build it with pretrained(...), which keeps the "
+              "model's own preprocessing and decode_predictions with it.")
+    if model.name in FIRST_THREE:
+        wrong(f"{model.title} is one of the three models above; pick another, e.g. "
               "pretrained('mobilenet_v2').")
-        return False
-    name, _ = _top1(model, path)
-    return verdict(answer, name, f"{model.label}'s top-1 class name for {Path(path).name}",
-                   "use this model's own load_batch (its input size) and its own preprocess_input "
-                   "(model.predict does both), then decode_predictions(..., top=1).")
+    if not model.include_top:
+        wrong(f"this {model.title} was built without its classifier (include_top=False); build it "
+              "with its top to get ImageNet classes.")
+    if isinstance(answer, (tuple, list)):
+        wrong(f"{answer!r} is more than a class name; give the name alone, e.g. 'tabby'.")
+    if _is_wordnet_id(answer):
+        wrong(f"{answer!r} is the WordNet id: give the class name, the second item of "
+              "decode_predictions' (id, name, probability).")
+    top5 = model.decode_predictions(model.predict(model.load_batch([path])), top=5)[0]
+    names = [label for _, label, _ in top5]
+    if answer == names[0]:
+        return f"{model.label} says {names[0]} ({float(top5[0][2]):.1%}) for {Path(path).name}."
+    if answer in names:
+        wrong(f"{answer!r} is number {names.index(answer) + 1} of {model.title}'s top 5, not its top-1.")
+    for mistake, (other_name, _) in _misprepared_top1(model, path).items():
+        if answer == other_name:
+            wrong(f"{answer!r}: {mistake}.")
+    wrong(f"{answer!r} is not {model.label}'s top-1 class name for {Path(path).name}: use this "
+          "model's own load_batch (its input size) and predict (its own preprocess_input), then "
+          "decode_predictions(..., top=1).")
+
+
+def _worked_fourth_model(model, path: str | Path) -> str:
+    # The model's own load_batch (its input size) and predict (its own preprocessing); the top 3
+    # show how sure it is. Between tabby, tiger_cat and Egyptian_cat both answers of two models
+    # are defensible (ImageNet's labels for striped cats are noisy); a cat against a fox is not.
+    top = model.decode_predictions(model.predict(model.load_batch([path])), top=3)[0]
+    print(model.label, [(label, round(float(p), 3)) for _, label, p in top])
+    return top[0][1]
+
+
+fourth_model = Exercise(
+    title="Exercise 3 (a fourth model)", answer_name="my_top1",
+    judge=_judge_fourth_model, worked=_worked_fourth_model,
+    hint_text="fourth = mobilenet (or pretrained('nasnet_mobile'), ...); its predict takes the "
+              "uint8 batch from its own load_batch; decode_predictions(..., top=1)[0][0][1] is "
+              "the class name.")
+
+
+quiz = Quiz("Lesson 02 quiz", [
+    Question("You feed VGG16 a photo prepared with InceptionV3's `preprocess_input` (-1..1 "
+             "instead of BGR minus the mean pixel). What happens?",
+             {"a": "Keras raises an error about the value range",
+              "b": "VGG16 still answers, often confidently and wrongly: nothing fails loudly",
+              "c": "Keras notices and converts the input to VGG16's preprocessing"}, "b",
+             {"a": "a model has no idea what range its inputs should have: any floats go through.",
+              "b": "the weights only work on inputs prepared as in training; a mismatch fails "
+                   "silently, which is why each model keeps its own preprocess_input.",
+              "c": "preprocessing happens outside the model, in your code; Keras cannot see it."}),
+    Question("Why is one `predict` call on 8 photos faster than 8 calls on one photo each?",
+             {"a": "every call has a fixed cost, and a batch of one leaves most of the CPU's "
+                   "vector units idle",
+              "b": "a batch needs fewer multiply-adds per image",
+              "c": "Keras predicts a batch at lower precision"}, "a",
+             {"a": "one call pays the fixed cost (preparing the input, Keras's loop, copying back) "
+                   "once, and a batch keeps the vector units busy.",
+              "b": "each image needs the same multiply-adds, batched or not.",
+              "c": "both run in the same float32."}),
+    Question("VGG16 has 138 million parameters, ResNet50 25 million. Which is more accurate on "
+             "ImageNet?",
+             {"a": "VGG16: more parameters, more capacity",
+              "b": "they are about equal: the data set decides, not the model",
+              "c": "ResNet50: architecture matters more than the parameter count"}, "c",
+             {"a": "most of VGG16's weights sit in its dense layers and add little accuracy; it "
+                   "is the least accurate of the four.",
+              "b": "on the same data, the published top-1 differs by several points.",
+              "c": "residual connections made depth trainable: 74.9% top-1 against VGG16's 71.3% "
+                   "with a fifth of the parameters."}),
+    Question("A photo is a grayscale PNG of 45x30 pixels. What should happen before ResNet50 "
+             "sees it?",
+             {"a": "reject it: ResNet50 needs a 224x224 RGB photo",
+              "b": "convert it to RGB, resize it to 224x224, then apply ResNet50's preprocess_input",
+              "c": "feed its one channel as it is: the first convolution adapts"}, "b",
+             {"a": "a loader can convert any mode and size; only a file that is not an image "
+                   "should fail, with an error that names it.",
+              "b": "the model needs 3 channels at its input size, prepared its own way.",
+              "c": "the first convolution's weights expect exactly 3 channels; one channel fails."}),
+])

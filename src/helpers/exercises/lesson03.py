@@ -1,7 +1,7 @@
-"""Lesson 03's exercise checks (representations: PCA, t-SNE, visual search).
+"""Lesson 03's exercises (representations: PCA, t-SNE, visual search) and closing quiz.
 
-Each check computes the right answer itself from the learner's own features or map, prints a
-verdict and returns True or False. An unanswered exercise (``None``) is reported, not failed.
+Each judge computes the right answer itself from the learner's own features or map (or runs
+the learner's function on them), and names the learner's mistake when there is one.
 """
 
 from __future__ import annotations
@@ -10,54 +10,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .core import verdict
+from .core import Exercise, Question, Quiz, wrong
 
+#: The rows the cosine search is checked on.
 QUERIES = (0, 7, 42, 123)
-
-
-def cosine_neighbours(features: np.ndarray, query: int, k: int) -> np.ndarray:
-    """Indices of the ``k`` rows most cosine-similar to row ``query`` (itself excluded), best first."""
-    unit = features / np.maximum(np.linalg.norm(features, axis=1, keepdims=True), 1e-12)
-    similarity = unit @ unit[query]
-    similarity[query] = -np.inf
-    return np.argsort(-similarity, kind="stable")[:k]
-
-
-def _euclidean_neighbours(features: np.ndarray, query: int, k: int) -> np.ndarray:
-    distance = np.linalg.norm(features - features[query], axis=1)
-    distance[query] = np.inf
-    return np.argsort(distance, kind="stable")[:k]
-
-
-def check_cosine_search(search: Callable | None, features: np.ndarray, k: int = 5) -> bool:
-    """Exercise 2: ``search(features, query, k)`` returns the k most cosine-similar rows, best first."""
-    if search is None:
-        print("Not answered yet: replace None with your function cosine_search(features, query, k).")
-        return False
-    features = np.asarray(features, dtype="float64")
-    for query in QUERIES:
-        expected = cosine_neighbours(features, query, k)
-        got = np.asarray(search(features.copy(), query, k)).reshape(-1)
-        if got.shape != expected.shape:
-            print(f"Not quite: for query {query} you returned {got.size} indices, expected {k}.")
-            return False
-        if np.array_equal(got, expected):
-            continue
-        if query in got:
-            hint = "the query itself is its own best match: leave it out."
-        elif np.array_equal(got, _euclidean_neighbours(features, query, k)):
-            hint = ("these are the Euclidean nearest neighbours: divide each vector by its length "
-                    "first, then rank by the dot product.")
-        elif set(got) == set(expected):
-            hint = "the right images in the wrong order: most similar first."
-        else:
-            hint = ("cosine similarity = dot product of the two vectors divided by both lengths; "
-                    "rank from the highest.")
-        print(f"Not quite: for query {query} you returned {got.tolist()}, expected "
-              f"{expected.tolist()}. Hint: {hint}")
-        return False
-    print(f"Correct: the same {k} neighbours, in the same order, for queries {list(QUERIES)}.")
-    return True
 
 
 def neighbourhood_purity(points: np.ndarray, labels: np.ndarray, k: int = 10) -> np.ndarray:
@@ -71,35 +27,195 @@ def neighbourhood_purity(points: np.ndarray, labels: np.ndarray, k: int = 10) ->
                      for c in range(labels.max() + 1)])
 
 
-def check_worst_separated_class(answer: str | None, points: np.ndarray, labels: np.ndarray,
-                                class_names: Sequence[str], k: int = 10) -> bool:
-    """Exercise 1: a class t-SNE separates worst (one of the two with the lowest neighbourhood purity)."""
+def _judge_worst_separated_class(answer: str, points: np.ndarray, labels: np.ndarray,
+                                 class_names: Sequence[str], k: int = 10) -> str:
+    class_names = list(class_names)
+    if answer not in class_names:
+        wrong(f"{answer!r} is not a class; choose from {', '.join(class_names)}.")
     purity = neighbourhood_purity(np.asarray(points), np.asarray(labels), k)
-    order = np.argsort(purity)
-    worst_two = [class_names[i] for i in order[:2]]
-    if answer is not None and answer not in class_names:
-        print(f"Not quite: {answer!r} is not a class; choose from {', '.join(class_names)}.")
-        return False
-    ranking = ", ".join(f"{class_names[i]} {purity[i]:.2f}" for i in order[:4])
-    ok = verdict(answer, answer if answer in worst_two else worst_two[0],
-                 "one of the two worst-separated classes",
-                 f"look for the class whose points are most scattered among other colours. "
-                 f"Measured share of same-class neighbours, lowest first: {ranking}.")
-    if ok:
-        print(f"Share of each point's {k} nearest map neighbours in its own class, lowest first: {ranking}.")
-    return ok
+    order = [int(i) for i in np.argsort(purity)]
+    rank = order.index(class_names.index(answer)) + 1  # 1 = the most scattered
+    share = purity[class_names.index(answer)]
+    if rank <= 2:  # either of the two most scattered classes is right: the eye cannot tell closer
+        ranking = ", ".join(f"{class_names[i]} {purity[i]:.2f}" for i in order[:4])
+        return (f"{answer}: {share:.0%} of its points' {k} nearest map neighbours share its class. "
+                f"Lowest first: {ranking}.")
+    if rank == len(class_names):
+        wrong(f"{answer} is the *best*-separated class ({share:.0%} of its points' {k} nearest map "
+              "neighbours share its class): its points form the tightest group. Look for the class "
+              "whose points are most scattered among other colours.")
+    wrong(f"{answer}: {share:.0%} of its points' {k} nearest map neighbours share its class; "
+          f"{rank - 1} classes are more scattered than that. Look for the colour most mixed into "
+          "the others.")
 
 
-def check_zero_share(answer: float | None, features: np.ndarray) -> bool:
-    """Exercise 3: the fraction of exactly-zero values in ``features``, within 0.005."""
-    expected = float(np.mean(np.asarray(features) == 0))
-    if answer is None:
-        print("Not answered yet: replace None with a fraction between 0 and 1.")
-        return False
-    if abs(float(answer) - expected) <= 0.005:
-        print(f"Correct: {expected:.3f} of the values are exactly 0.")
-        return True
-    hint = ("give a fraction (0..1), not a percentage." if 1 < answer <= 100 else
-            "compare with 0 (features == 0) and take the mean over all values.")
-    print(f"Not quite: {answer} is not the fraction of zeros. Hint: {hint}")
-    return False
+def _worked_worst_separated_class(points: np.ndarray, labels: np.ndarray,
+                                  class_names: Sequence[str]) -> str:
+    # Measure what the eye judges: for each class, the share of its points' 10 nearest map
+    # neighbours that are of the same class. The lowest share is the most scattered class.
+    purity = neighbourhood_purity(points, labels, k=10)
+    return class_names[int(np.argmin(purity))]
+
+
+worst_separated_class = Exercise(
+    title="Exercise 1 (the worst-separated class)", answer_name="my_class",
+    judge=_judge_worst_separated_class, worked=_worked_worst_separated_class,
+    hint_text="on the coloured map, find the colour whose points are spread over many other "
+              "colours' islands instead of forming one island of their own; the thumbnail map "
+              "shows which images they are.")
+
+
+def _cosine_similarity(features: np.ndarray, query: int) -> np.ndarray:
+    """Every row's cosine similarity to row ``query``."""
+    unit = features / np.maximum(np.linalg.norm(features, axis=1, keepdims=True), 1e-12)
+    return unit @ unit[query]
+
+
+def cosine_neighbours(features: np.ndarray, query: int, k: int) -> np.ndarray:
+    """Indices of the ``k`` rows most cosine-similar to row ``query`` (itself excluded), best first."""
+    similarity = _cosine_similarity(features, query)
+    similarity[query] = -np.inf
+    return np.argsort(-similarity, kind="stable")[:k]
+
+
+def _ranked_by(score: np.ndarray, query: int, k: int, highest_first: bool = True) -> np.ndarray:
+    """The ``k`` indices other than ``query`` with the highest (or lowest) ``score``."""
+    score = np.where(np.arange(len(score)) == query, -np.inf if highest_first else np.inf, score)
+    return np.argsort(-score if highest_first else score, kind="stable")[:k]
+
+
+def _search_mistake(got: np.ndarray, features: np.ndarray, query: int, k: int) -> str:
+    """What a wrong search result most likely did, or how cosine similarity is computed."""
+    similarity = _cosine_similarity(features, query)
+    if query in got:
+        return "the query itself is its own best match: leave it out."
+    if np.array_equal(got, _ranked_by(-np.linalg.norm(features - features[query], axis=1), query, k)):
+        return ("these are the Euclidean nearest neighbours: divide each vector by its length "
+                "first, then rank by the dot product.")
+    if np.array_equal(got, _ranked_by(features @ features[query], query, k)):
+        return ("you ranked by the plain dot product, which favours long vectors: divide each "
+                "vector by its length first.")
+    if np.array_equal(got, _ranked_by(similarity, query, k, highest_first=False)):
+        return "these are the *least* similar rows: sort from the highest similarity down."
+    if set(got.tolist()) == set(cosine_neighbours(features, query, k).tolist()):
+        return "the right rows in the wrong order: most similar first."
+    return ("cosine similarity = dot product of the two vectors divided by both lengths; rank "
+            "from the highest.")
+
+
+def _judge_cosine_search(search: Callable, features: np.ndarray, k: int = 5) -> str:
+    if not callable(search):
+        wrong(f"cosine_search is a {type(search).__name__}; define a function: "
+              "def cosine_search(features, query, k): ...")
+    features = np.asarray(features, dtype="float64")
+    for query in QUERIES:
+        expected = cosine_neighbours(features, query, k)
+        got = np.asarray(search(features.copy(), query, k)).reshape(-1)
+        if got.shape != expected.shape:
+            wrong(f"for query {query} you returned {got.size} indices; return k = {k}.")
+        if not np.issubdtype(got.dtype, np.integer) or got.min() < 0 or got.max() >= len(features):
+            wrong(f"for query {query} you returned {got.tolist()}: return row indices of "
+                  f"features (whole numbers from 0 to {len(features) - 1}), as np.argsort gives them.")
+        similarity = _cosine_similarity(features, query)
+        # Rows as similar as each other may come in any order: compare similarities, not indices.
+        if (query not in got and len(set(got.tolist())) == k
+                and np.allclose(similarity[got], similarity[expected], rtol=0, atol=1e-9)):
+            continue
+        wrong(f"for query {query} you returned {got.tolist()}, expected {expected.tolist()}: "
+              + _search_mistake(got, features, query, k))
+    return f"the same {k} neighbours, in the same order, for queries {list(QUERIES)}."
+
+
+def _worked_cosine_search(features: np.ndarray, k: int = 5) -> Callable[[np.ndarray, int, int], np.ndarray]:
+    # Unit-length vectors, then one matrix-vector product gives every cosine similarity.
+    def cosine_search(features, query, k):
+        unit = features / np.linalg.norm(features, axis=1, keepdims=True).clip(min=1e-12)
+        similarity = unit @ unit[query]
+        similarity[query] = -np.inf          # the query is not its own neighbour
+        return np.argsort(-similarity)[:k]   # highest similarity first
+
+    print(cosine_search(features, 0, k))
+    return cosine_search
+
+
+cosine_search = Exercise(
+    title="Exercise 2 (cosine-similarity search)", answer_name="cosine_search",
+    judge=_judge_cosine_search, worked=_worked_cosine_search,
+    hint_text="divide each row by its length (np.linalg.norm(features, axis=1, keepdims=True)); "
+              "then one product with the query's unit row gives every cosine similarity. Rank "
+              "from the highest with np.argsort, and leave the query out.")
+
+
+def _judge_zero_share(answer: float, features: np.ndarray) -> str:
+    features = np.asarray(features)
+    expected = float(np.mean(features == 0))
+    if not isinstance(answer, (int, float, np.number)):
+        wrong(f"{answer!r} is not a number; give a fraction between 0 and 1.")
+    answer = float(answer)
+    if abs(answer - expected) <= 0.005:
+        return f"{expected:.3f} of the values are exactly 0."
+    if abs(answer / 100 - expected) <= 0.005:
+        wrong(f"{answer} is a percentage; give a fraction between 0 and 1.")
+    if abs(answer - round(answer)) < 1e-9 and round(answer) == int(np.sum(features == 0)):
+        wrong(f"{answer:.0f} counts the zeros; divide by the number of values ({features.size:,}).")
+    if abs(answer - (1 - expected)) <= 0.005:
+        wrong(f"{answer} is the share of values that are *not* 0.")
+    if abs(answer - float(np.mean(np.all(features == 0, axis=0)))) <= 0.005:
+        wrong(f"{answer} is the share of units that are 0 for every image; the question asks "
+              "for the share of all values.")
+    wrong(f"{answer} is not the fraction of zeros: compare the whole array with 0 and take the "
+          "mean over all values.")
+
+
+def _worked_zero_share(features: np.ndarray) -> float:
+    # Compare with 0 and take the mean over all values (True counts as 1).
+    return float(np.mean(features == 0))
+
+
+zero_share = Exercise(
+    title="Exercise 3 (how sparse are the features?)", answer_name="my_share",
+    judge=_judge_zero_share, worked=_worked_zero_share,
+    hint_text="test_features == 0 is an array of True and False; the mean of it counts each "
+              "True as 1.")
+
+
+quiz = Quiz("Lesson 03 quiz", [
+    Question("On a t-SNE map two clusters lie far apart, and one cluster is much larger than "
+             "another. What can you conclude?",
+             {"a": "the two classes are very different, and the large cluster's class varies most",
+              "b": "little: t-SNE keeps neighbours together, but distances between clusters and "
+                   "their sizes mean little",
+              "c": "the features need more principal components"}, "b",
+             {"a": "t-SNE preserves neighbourhoods, not global distances or spreads; another "
+                   "perplexity or seed moves clusters and changes their sizes.",
+              "b": "read a t-SNE map for which points are neighbours, not for distances between "
+                   "groups.",
+              "c": "t-SNE works on all the features; PCA's components play no part in what the "
+                   "distances on the map mean."}),
+    Question("Two images activate the same units in the same proportions, but every activation "
+             "of one is twice that of the other. Which distance calls them identical?",
+             {"a": "Euclidean distance", "b": "neither", "c": "cosine distance"}, "c",
+             {"a": "Euclidean distance compares them as points: doubling a vector moves it away.",
+              "b": "cosine distance ignores length: the two vectors point the same way.",
+              "c": "cosine compares only the angle, i.e. which units are active in what proportion."}),
+    Question("The first two principal components of the features separate the classes poorly, "
+             "yet a kNN classifier on the features is far above chance. Why?",
+             {"a": "kNN uses all 128 dimensions; the two directions of largest variance are not "
+                   "the ones that separate classes",
+              "b": "kNN trains a small neural network on the features",
+              "c": "PCA needs standardised features, so its plot is wrong"}, "a",
+             {"a": "a flat projection loses the other directions, where classes do differ.",
+              "b": "kNN does not train at all: it labels by the majority of the nearest "
+                   "training images.",
+              "c": "PCA on these features is correct; it answers another question (variance, "
+                   "not separation)."}),
+    Question("Why are many of ResNet50's pooled feature values exactly 0?",
+             {"a": "float32 rounds small activations to 0",
+              "b": "dropout zeroes them at inference",
+              "c": "a ReLU comes last before the average pooling: a feature map negative "
+                   "everywhere in an image averages to 0"}, "c",
+             {"a": "float32 represents numbers far smaller than these activations.",
+              "b": "dropout is off at inference, and ResNet50 has none.",
+              "c": "ReLU cuts negative responses to 0, so an absent pattern gives exactly 0: "
+                   "the features are sparse."}),
+])

@@ -1,14 +1,14 @@
-"""Lesson 04's exercise checks (transfer learning, cats vs dogs).
+"""Lesson 04's exercises (transfer learning, cats vs dogs) and closing quiz.
 
-Each check computes the right answer itself (counting the model's weights, evaluating the
-learner's model on held-out images), prints a verdict and returns True or False.
+Each judge computes the right answer itself (counting the model's weights, evaluating the
+learner's model on held-out images) and names the learner's mistake when there is one.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .core import verdict
+from .core import Exercise, Question, Quiz, whole_number, wrong
 
 
 def trainable_parameters(model) -> int:
@@ -16,46 +16,186 @@ def trainable_parameters(model) -> int:
     return int(sum(np.prod(w.shape) for w in model.trainable_weights))
 
 
-def check_trainable_parameters(answer: int | None, model) -> bool:
-    """Exercise 1: how many weights does training update in the frozen-base model ``model``?"""
-    return verdict(answer, trainable_parameters(model), "the number of trainable weights",
-                   "the base is frozen, so only the new head trains: one weight per feature "
-                   "the head receives, plus one bias (Normalization's mean and variance are "
-                   "statistics, not trained).")
+def _nested_layers(model) -> list:
+    """Every layer of ``model``, including those inside its sub-models."""
+    found = []
+    for layer in getattr(model, "layers", []):
+        found.append(layer)
+        found += _nested_layers(layer)
+    return found
 
 
-def check_own_cnn(model, validation, transfer_accuracy: float, chance: float = 0.5,
-                  margin: float = 0.05) -> bool:
-    """Exercise 2: a small CNN of your own, trained on the same images, measured against transfer.
+def _size(weights) -> int:
+    return int(sum(np.prod(w.shape) for w in weights))
 
-    ``validation`` is the held-out ``tf.data.Dataset`` of (images, labels). The check evaluates
-    ``model`` itself. It passes when the model is a trained two-class classifier (one sigmoid
-    output, accuracy at least ``margin`` above chance); the verdict gives the measured gap.
-    """
-    if model is None:
-        print("Not answered yet: replace None with your trained Keras model.")
-        return False
-    if tuple(model.output_shape[1:]) != (1,):
-        print(f"Not quite: the model's output shape is {model.output_shape}; a binary classifier "
-              "ends in Dense(1, activation='sigmoid') and trains with binary cross-entropy.")
-        return False
+
+def _judge_trainable_count(answer: int, model) -> str:
+    import keras
+
+    expected = trainable_parameters(model)
+    answer = whole_number(answer, "the count of weights")
+    if answer == expected:
+        return (f"{expected:,}: the base is frozen, so only the head's Dense layer trains (one weight "
+                "per feature, one bias).")
+    statistics = _size(w for layer in _nested_layers(model)
+                       if isinstance(layer, keras.layers.Normalization) for w in layer.weights)
+    kernels = _size(w for w in model.trainable_weights if len(w.shape) >= 2)
+    if answer == model.count_params():
+        wrong(f"{answer:,} is every weight of the model, the frozen base's too; training updates "
+              "only the trainable ones.")
+    if answer == model.count_params() - expected - statistics:
+        wrong(f"{answer:,} is the frozen base: exactly the weights training does *not* update.")
+    if answer == expected + statistics:
+        wrong(f"{answer:,} counts Normalization's mean, variance and count too: statistics adapted "
+              "once to the features, not trained.")
+    if answer == kernels:
+        wrong(f"{answer:,} counts the Dense layer's weights but not its bias.")
+    wrong(f"{answer:,} is not the number of weights training updates: only layers that are not "
+          "frozen count.")
+
+
+def _worked_trainable_count(model) -> int:
+    # The base is frozen, so training updates only the head's Dense layer: one weight per feature
+    # it receives, plus one bias. (Normalization's mean and variance are statistics, not trained.)
+    dense = model.get_layer("head").layers[-1]
+    features = dense.input.shape[-1]
+    return features * dense.units + dense.units
+
+
+trainable_count = Exercise(
+    title="Exercise 1 (what does training update?)", answer_name="my_count",
+    judge=_judge_trainable_count, worked=_worked_trainable_count,
+    hint_text="the base is frozen, so only the new head trains. A Dense layer has one weight per "
+              "input and unit plus one bias per unit; Normalization's mean and variance are "
+              "statistics, not trained weights.")
+
+
+def _predictions(model, validation) -> tuple[np.ndarray, np.ndarray]:
+    """The model's probabilities of label 1 on every batch of ``validation``, and the labels."""
     probabilities, labels = [], []
     for images, batch_labels in validation:
         probabilities.append(np.ravel(model(images, training=False)))
         labels.append(np.ravel(batch_labels))
-    accuracy = float(np.mean((np.concatenate(probabilities) > 0.5) == np.concatenate(labels)))
+    return np.concatenate(probabilities), np.concatenate(labels)
+
+
+def _was_trained(model) -> bool:
+    """Whether ``model`` has been compiled and taken at least one training step."""
+    optimizer = getattr(model, "optimizer", None)
+    return optimizer is not None and int(optimizer.iterations) > 0
+
+
+def _judge_own_cnn(model, validation, transfer_accuracy: float, chance: float = 0.5,
+                   margin: float = 0.05) -> str:
+    import keras
+
+    if not isinstance(model, keras.Model):
+        wrong(f"{type(model).__name__} is not a Keras model; pass your trained model itself.")
+    if tuple(model.output_shape[1:]) != (1,):
+        wrong(f"the model's output shape is {model.output_shape}; a binary classifier ends in "
+              "Dense(1, activation='sigmoid') and trains with binary cross-entropy.")
+    probabilities, labels = _predictions(model, validation)
+    predicted = probabilities > 0.5
+    accuracy = float(np.mean(predicted == labels))
+    constant = predicted.all() or not predicted.any()
+    if constant or accuracy < chance + margin:
+        problem = (f"it predicts label {int(predicted[0])} for every photo (validation accuracy "
+                   f"{accuracy:.3f})" if constant else
+                   f"the validation accuracy is {accuracy:.3f}, no better than guessing ({chance:.2f})")
+        if not _was_trained(model):
+            wrong(f"{problem}: the model has not been trained yet. Compile it and call "
+                  "model.fit(train_ds, ...).")
+        scaling = (keras.layers.Rescaling, keras.layers.Normalization)
+        if not any(isinstance(layer, scaling) for layer in _nested_layers(model)):
+            wrong(f"{problem}: the model gets pixels 0..255 and has no Rescaling layer; start it "
+                  "with layers.Rescaling(1 / 255).")
+        if constant:
+            wrong(f"{problem}. Try a lower learning rate or more epochs, and check the loss falls "
+                  "while it trains.")
+        wrong(f"{problem}. Train it longer, on the same training images and input scaling.")
     gap = transfer_accuracy - accuracy
-    if accuracy < chance + margin:
-        print(f"Not quite: your model's validation accuracy is {accuracy:.3f}, no better than "
-              f"guessing ({chance:.2f}). Hint: train it (model.fit) on the same training images, "
-              "with the same input scaling as in training.")
-        return False
+    measured = f"your CNN {accuracy:.3f}, the transfer model {transfer_accuracy:.3f}"
     if abs(gap) < 0.005:
-        print(f"Measured: your CNN {accuracy:.3f}, the transfer model {transfer_accuracy:.3f}: a tie.")
-    elif gap > 0:
-        print(f"Measured: your CNN {accuracy:.3f}, the transfer model {transfer_accuracy:.3f}: "
-              f"transfer is ahead by {gap:.3f}. That gap is what pretraining bought.")
-    else:
-        print(f"Measured: your CNN {accuracy:.3f} beats the transfer model ({transfer_accuracy:.3f}) "
-              f"by {-gap:.3f}. Check it holds over several seeds before you believe it.")
-    return True
+        return f"{measured}: a tie."
+    if gap > 0:
+        return f"{measured}: transfer is ahead by {gap:.3f}. That gap is what pretraining bought."
+    return (f"{measured}: yours is ahead by {-gap:.3f}. Check it holds over several seeds before "
+            "you believe it.")
+
+
+def _worked_own_cnn(train, epochs: int):
+    # Lesson 01's small CNN, for two classes: pixels scaled to [0, 1], two convolution + pooling
+    # blocks, a small dense layer, one sigmoid unit. It trains quickly, yet the transfer model's
+    # base learnt from far more images than these.
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(0)
+    size = tuple(train.element_spec[0].shape[1:3])
+    model = keras.Sequential([
+        keras.Input((*size, 3)),
+        layers.Rescaling(1 / 255),
+        layers.Conv2D(16, 3, activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(32, 3, activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Flatten(),
+        layers.Dense(64, activation="relu"),
+        layers.Dense(1, activation="sigmoid"),
+    ], name="my_small_cnn")
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    model.fit(train, epochs=epochs, verbose=0)
+    return model
+
+
+own_cnn = Exercise(
+    title="Exercise 2 (your own small CNN)", answer_name="my_model",
+    judge=_judge_own_cnn, worked=_worked_own_cnn,
+    hint_text="lesson 01's small CNN works: Rescaling(1 / 255), two Conv2D + MaxPooling2D blocks, "
+              "Flatten, a small Dense layer and Dense(1, activation='sigmoid'); compile with "
+              "binary_crossentropy and fit it on train_ds.")
+
+
+quiz = Quiz("Lesson 04 quiz", [
+    Question("Which part of a CNN trained on ImageNet is worth keeping for cats vs dogs?",
+             {"a": "the classifier: its Dense layers already know 1,000 classes",
+              "b": "the convolutional base: its filters respond to edges, textures and parts",
+              "c": "neither: pretrained weights only help on the same classes"}, "b",
+             {"a": "the classifier maps features to the *old* task's classes; a new head replaces it.",
+              "b": "general visual features transfer; a new head learns the new classes on top.",
+              "c": "the base's features help on new classes: the lesson measured the gain over "
+                   "the same network trained from scratch."}),
+    Question("Why can the head train on features extracted once, instead of running the base "
+             "every epoch?",
+             {"a": "cached features are more accurate than the base's live output",
+              "b": "caching is what lets the pipeline augment the images",
+              "c": "the base is frozen and has no randomness at inference, so each image's "
+                   "features never change"}, "c",
+             {"a": "they are the very same numbers: the lesson checked the stacked model against "
+                   "the head on cached features.",
+              "b": "the opposite: augmentation changes the images every epoch, so the base must "
+                   "run again each time (lesson 05).",
+              "c": "same input, same frozen weights, same output: compute it once, train many "
+                   "epochs on it."}),
+    Question("The frozen base is called with `training=False`. What does that change?",
+             {"a": "its batch normalization uses the stored moving statistics, not the current "
+                   "batch's",
+              "b": "its weights stop being updated",
+              "c": "nothing, once `trainable = False` is set"}, "a",
+             {"a": "inference mode keeps the statistics learnt in pretraining, even if the base "
+                   "is unfrozen later.",
+              "b": "that is `trainable = False`; `training` chooses how layers such as batch "
+                   "normalization and dropout behave.",
+              "c": "`trainable` and `training` are different switches: one freezes weights, the "
+                   "other picks the layers' inference behaviour."}),
+    Question("What does training the same network from scratch, on the same images and epochs, "
+             "measure?",
+             {"a": "how much faster cached features train",
+              "b": "what pretraining buys: the gap between the two is the transfer effect",
+              "c": "whether the head overfits"}, "b",
+             {"a": "the speed-up was measured in section 5, end to end against cached features.",
+              "b": "same architecture, same data, same budget: only the pretrained weights differ.",
+              "c": "overfitting shows as a gap between a model's own training and validation "
+                   "curves."}),
+])

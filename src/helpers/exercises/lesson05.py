@@ -1,29 +1,57 @@
-"""Lesson 05's exercise checks (augmentation and fine-tuning on Fruits-360).
+"""Lesson 05's exercises (augmentation and fine-tuning on Fruits-360) and closing quiz.
 
-Each check computes the right answer itself (from the layer's documented units, or by
-running the learner's function on a model it builds), prints a verdict and returns True or False.
+Each judge computes the right answer itself (from the layer's documented units, or by running
+the learner's function on models it builds) and names the learner's mistake when there is one.
 """
 
 from __future__ import annotations
 
 import math
 
-from .core import verdict
+from .core import Exercise, Question, Quiz, wrong
 
 
-def rotation_factor(degrees: float) -> float:
+def turn_fraction(degrees: float) -> float:
     """``RandomRotation``'s factor for a range of +-``degrees``: a fraction of a full turn."""
     return degrees / 360.0
 
 
-def check_rotation_factor(answer: float | None, degrees: float = 40) -> bool:
-    """Exercise 1: ``ImageDataGenerator(rotation_range=degrees)`` as ``RandomRotation(factor)``."""
-    expected = rotation_factor(degrees)
-    if answer is not None and math.isclose(float(answer), expected, rel_tol=1e-3):
-        answer = expected
-    return verdict(answer, expected, f"the factor of RandomRotation for +-{degrees} degrees",
-                   "RandomRotation's factor is a fraction of a full turn (2 pi, or 360 degrees), "
-                   "not degrees or radians.")
+def _judge_rotation_factor(answer: float, degrees: float = 40) -> str:
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        wrong(f"{answer!r} is not a number; give RandomRotation's factor as one number.")
+    expected = turn_fraction(degrees)
+    if math.isclose(value, expected, rel_tol=1e-3):
+        return (f"{expected:.4f} = {degrees} / 360: RandomRotation(f) turns by up to "
+                "±f x 360 degrees.")
+    if math.isclose(value, -expected, rel_tol=1e-3):
+        wrong(f"{value:.4f} is negative; a single factor f already means ±f of a turn.")
+    if math.isclose(value, expected, rel_tol=0.05):
+        wrong(f"{value} is close but rounded too far; write the fraction itself ({degrees} / ...).")
+    if math.isclose(value, degrees):
+        wrong(f"{value:g} is the angle in degrees; the factor is a fraction of a full turn.")
+    if math.isclose(value, math.radians(degrees), rel_tol=1e-3):
+        wrong(f"{value:.4f} is {degrees} degrees in radians; the factor is a fraction of a full "
+              "turn (2 pi radians).")
+    if math.isclose(value, 2 * expected, rel_tol=1e-3):
+        wrong(f"{value:.4f} is the whole span of {2 * degrees} degrees as a fraction of a turn (or "
+              f"{degrees} / 180); the factor is how far to turn each way.")
+    if math.isclose(value, degrees / 100):
+        wrong(f"{value:g} reads {degrees} as a percentage; a full turn is 360 degrees, not 100.")
+    wrong(f"{value:g} is not the fraction of a full turn that covers ±{degrees} degrees.")
+
+
+def _worked_rotation_factor() -> float:
+    # RandomRotation(factor) turns by up to factor x 2 pi, i.e. factor x 360 degrees, each way.
+    return 40 / 360
+
+
+rotation_factor = Exercise(
+    title="Exercise 1 (a rotation factor)", answer_name="my_factor",
+    judge=_judge_rotation_factor, worked=_worked_rotation_factor,
+    hint_text="RandomRotation's factor is neither degrees nor radians: it is a fraction of a full "
+              "turn, and a factor f turns by up to f of a turn either way.")
 
 
 def _probe_model():
@@ -44,26 +72,113 @@ def expected_trainable(layer_types: list[str], n: int) -> list[bool]:
     return [i >= cut and kind != "BatchNormalization" for i, kind in enumerate(layer_types)]
 
 
-def check_unfreeze(unfreeze) -> bool:
-    """Exercise 2: ``unfreeze(base, n)`` makes the top ``n`` layers trainable, BatchNorm and the rest frozen.
+def _unfreeze_mistake(base, n: int) -> str | None:
+    """What is wrong with ``base``'s trainable flags after unfreezing its top ``n``; None if right."""
+    kinds = [type(layer).__name__ for layer in base.layers]
+    got = [layer.trainable for layer in base.layers]
+    want = expected_trainable(kinds, n)
+    cut = len(kinds) - n
+    if n > 0 and not base.trainable:
+        return ("base.trainable is still False, so Keras trains none of its layers whatever their "
+                "own flags: set base.trainable = True first.")
+    if got == want:
+        return None
+    norms = [f"#{i}" for i, (kind, g) in enumerate(zip(kinds, got)) if g and kind == "BatchNormalization"]
+    if norms:
+        return (f"with n={n}, BatchNormalization layer(s) {', '.join(norms)} are trainable; keep "
+                "every BatchNormalization frozen, so small batches of fruit do not overwrite the "
+                "statistics learnt in pretraining.")
+    if n == 0 and got == expected_trainable(kinds, len(kinds)):
+        return ("with n=0 every layer is trainable, but none should be: base.layers[-0:] is the "
+                "whole list (-0 is 0). Slice with base.layers[len(base.layers) - n:].")
+    below = [f"{kind} #{i}" for i, (kind, g) in enumerate(zip(kinds, got)) if g and i < cut]
+    top = [f"{kind} #{i}" for i, (kind, g, w) in enumerate(zip(kinds, got, want)) if w and not g]
+    if below and top:
+        return (f"with n={n}, {', '.join(below)} train while {', '.join(top)} stay frozen: the "
+                "top n are the *last* n of base.layers (they are listed from input to output).")
+    if below:
+        return (f"with n={n}, layers below the top n are trainable ({', '.join(below)}): "
+                "base.trainable = True switches every layer on, so freeze all but the last n.")
+    return (f"with n={n}, some of the top n layers stay frozen ({', '.join(top)}): make every "
+            "layer of the last n trainable, except BatchNormalization.")
 
-    The check runs ``unfreeze`` on fresh models for several ``n`` and compares every layer's
-    ``trainable`` flag with the rule.
-    """
-    if unfreeze is None:
-        print("Not answered yet: replace None with your function unfreeze(base, n).")
-        return False
-    for n in (0, 2, 5, 9):
+
+def _judge_unfreeze(unfreeze) -> str:
+    if not callable(unfreeze):
+        wrong(f"{type(unfreeze).__name__} is not a function; define my_unfreeze(base, n).")
+    for n in (2, 5, 9, 0):  # n = 0 last: its classic slip is only named once the rest works
         base = _probe_model()
-        unfreeze(base, n)
-        kinds = [type(layer).__name__ for layer in base.layers]
-        got = [layer.trainable for layer in base.layers]
-        want = expected_trainable(kinds, n)
-        if got != want:
-            wrong = [f"{kind} #{i}" for i, (kind, g, w) in enumerate(zip(kinds, got, want)) if g != w]
-            print(f"Not quite: with n={n}, these layers have the wrong trainable flag: "
-                  f"{', '.join(wrong)}. Hint: set base.trainable = True first (it switches every "
-                  "layer), then freeze all but the last n layers, and keep BatchNormalization frozen.")
-            return False
-    print("Correct: the top n layers train, BatchNorm and everything below stay frozen.")
-    return True
+        base.trainable = False  # as after phase 1: the whole base frozen
+        try:
+            unfreeze(base, n)
+        except Exception as error:  # noqa: BLE001 (the learner's code: report any failure)
+            wrong(f"unfreeze(base, {n}) raised {type(error).__name__}: {error}")
+        mistake = _unfreeze_mistake(base, n)
+        if mistake:
+            wrong(mistake)
+    return ("the top n layers train, BatchNorm and everything below stay frozen "
+            "(checked for n = 0, 2, 5 and 9 of 9 layers).")
+
+
+def _worked_unfreeze():
+    # Switch the whole base on (base.trainable = True sets every layer), then freeze all but the
+    # last n layers, and every BatchNormalization layer.
+    import keras
+
+    def my_unfreeze(base, n):
+        base.trainable = True
+        for i, layer in enumerate(base.layers):
+            layer.trainable = (i >= len(base.layers) - n
+                               and not isinstance(layer, keras.layers.BatchNormalization))
+
+    return my_unfreeze
+
+
+unfreeze = Exercise(
+    title="Exercise 2 (write the unfreezing)", answer_name="my_unfreeze",
+    judge=_judge_unfreeze, worked=_worked_unfreeze,
+    hint_text="set base.trainable = True first (it switches every layer on), then go through "
+              "base.layers with their index: only the last n may train, and never a "
+              "BatchNormalization layer. Mind n = 0.")
+
+
+quiz = Quiz("Lesson 05 quiz", [
+    Question("What do the augmentation layers (`RandomFlip`, `RandomRotation`, ...) do when the "
+             "model predicts (`training=False`)?",
+             {"a": "they apply a random change, so predictions vary from run to run",
+              "b": "they pass the images through unchanged",
+              "c": "they apply their strongest setting"}, "b",
+             {"a": "they are random only while training; the lesson checked that inference leaves "
+                   "the images unchanged.",
+              "b": "augmentation is for training only: every epoch sees new versions of the "
+                   "images, predictions see the images themselves.",
+              "c": "at inference they do nothing at all."}),
+    Question("Why is the base kept frozen while the new head trains (phase 1)?",
+             {"a": "the head starts random: its large early gradients would wreck the pretrained "
+                   "filters",
+              "b": "a frozen base uses less memory, which is the only reason",
+              "c": "Keras cannot train a base and a head together"}, "a",
+             {"a": "first let the head learn on fixed features, then unfreeze the top gently.",
+              "b": "it does save work, but the reason is protecting the pretrained filters.",
+              "c": "it can (phase 2 does); it is a choice, for the pretrained filters' sake."}),
+    Question("In phase 2, why do the `BatchNormalization` layers stay frozen, with the base "
+             "called with `training=False`?",
+             {"a": "they have no weights to train",
+              "b": "so that they normalise with each new batch's statistics",
+              "c": "so that small batches of fruit do not overwrite the statistics learnt in "
+                   "pretraining"}, "c",
+             {"a": "they have a scale and a shift (trainable) and moving statistics.",
+              "b": "the opposite: inference mode uses the stored moving statistics.",
+              "c": "the filters above were trained on those statistics; keeping them keeps the "
+                   "base's features meaningful while it fine-tunes."}),
+    Question("Why does a random validation split of `Training` only draw the curves, while the "
+             "`Test` split gives the reported accuracy?",
+             {"a": "the validation split is too small to measure anything",
+              "b": "its photos are frames of the same turning fruits as training photos, so its "
+                   "accuracy is optimistic",
+              "c": "the test split has more classes"}, "b",
+             {"a": "it holds a fifth of the training folder: enough images, but the wrong ones.",
+              "b": "near-duplicates of training images flatter the model; the test split shows "
+                   "other fruits of each variety.",
+              "c": "both splits have the same classes."}),
+])

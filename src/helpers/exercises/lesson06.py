@@ -1,47 +1,87 @@
-"""Lesson 06's exercise checks (TensorFlow Hub under Keras 3).
+"""Lesson 06's exercises (TensorFlow Hub under Keras 3) and closing quiz.
 
-Each check computes the right answer itself (running the learner's function and the module,
-building the head), prints a verdict and returns True or False.
+Each judge computes the right answer itself (running the learner's function, decoding the
+logits, building the head) and names the learner's mistake when there is one.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .core import verdict
+from .core import Exercise, Question, Quiz, whole_number, wrong
 
 
-def check_prepare(prepare) -> bool:
-    """Exercise 1: ``prepare(uint8 batch)`` gives what the hub image modules expect.
-
-    Expected: float32, the same shape, values in [0, 1] (pixel / 255). Checked on a batch holding
-    black, white and random pixels.
-    """
-    if prepare is None:
-        print("Not answered yet: replace None with your function prepare(images).")
-        return False
-    rng = np.random.default_rng(6)
-    images = rng.integers(0, 256, size=(2, 224, 224, 3), dtype=np.uint8)
+def _test_batch() -> np.ndarray:
+    """A uint8 batch of random pixels that holds a black and a white one."""
+    images = np.random.default_rng(6).integers(0, 256, size=(2, 224, 224, 3), dtype=np.uint8)
     images[0, 0, 0], images[1, 0, 0] = 0, 255
+    return images
+
+
+def _judge_input_scaling(prepare) -> str:
+    if not callable(prepare):
+        wrong(f"{type(prepare).__name__} is not a function; define prepare(images).")
+    images = _test_batch()
     expected = images.astype("float32") / 255.0
     try:
         answer = np.asarray(prepare(images.copy()))
     except Exception as error:  # noqa: BLE001 (the learner's code: report any failure)
-        print(f"Not quite: prepare raised {type(error).__name__}: {error}")
-        return False
+        wrong(f"prepare raised {type(error).__name__}: {error}")
     if answer.shape != expected.shape:
-        print(f"Not quite: the shape changed from {expected.shape} to {answer.shape}.")
-        return False
-    if answer.dtype != np.float32:
-        print(f"Not quite: the dtype is {answer.dtype}; the module's signature takes float32.")
-        return False
+        wrong(f"the shape changed from {expected.shape} to {answer.shape}; scale the pixels only.")
+    low, high = float(answer.min()), float(answer.max())
     if not np.allclose(answer, expected, atol=1e-6):
-        low, high = float(answer.min()), float(answer.max())
-        print(f"Not quite: values run from {low:.3f} to {high:.3f}. Hint: the EfficientNet hub "
-              "modules take pixels in [0, 1] (no mean subtraction, no -1..1): divide by 255.")
-        return False
-    print("Correct: float32 in [0, 1], same shape.")
-    return True
+        if np.allclose(answer, images):
+            wrong("the values still run 0..255, as Keras's EfficientNetB0 takes them; the hub "
+                  "modules take [0, 1]: divide by 255.")
+        if np.allclose(answer, images / 127.5 - 1, atol=1e-5):
+            wrong("the values run from -1 to 1: that is MobileNetV2's and InceptionV3's "
+                  "preprocess_input; the hub modules take [0, 1]: divide by 255, nothing else.")
+        if set(np.unique(answer)) <= {0, 1}:
+            wrong("every value is 0 or 1: // is integer division, which rounds down; use / and "
+                  "float32.")
+        if low < 0:
+            wrong(f"values run from {low:.3f} to {high:.3f}: something is subtracted (a mean?); "
+                  "the hub modules take plain pixel / 255, no mean subtraction.")
+        wrong(f"values run from {low:.3f} to {high:.3f}, not pixel / 255; divide each pixel by "
+              "255, nothing else.")
+    if answer.dtype != np.float32:
+        wrong(f"the values are right but the dtype is {answer.dtype}; the module's signature "
+              "takes float32 (a uint8 array divided by 255 is float64 in NumPy).")
+    return "float32 in [0, 1] (pixel / 255), same shape."
+
+
+def _worked_input_scaling():
+    # float32 in [0, 1], nothing else: no mean subtraction, no -1..1 (compare lesson 02).
+    def prepare(images):
+        return np.asarray(images).astype("float32") / 255.0
+
+    return prepare
+
+
+input_scaling = Exercise(
+    title="Exercise 1 (feed the module what it expects)", answer_name="prepare",
+    judge=_judge_input_scaling, worked=_worked_input_scaling,
+    hint_text="the EfficientNet hub modules take float32 pixels in [0, 1]: no mean subtraction, "
+              "no -1..1 as MobileNetV2's preprocess_input gives. Mind NumPy's dtypes.")
+
+
+def _class_index() -> list[tuple[str, str]]:
+    """Keras's ImageNet classes as (WordNet id, name), by index (the verified index file)."""
+    from keras.src.applications import imagenet_utils
+
+    from ..models.pretrained import load_class_index
+
+    load_class_index()
+    return [tuple(imagenet_utils.CLASS_INDEX[str(i)]) for i in range(1000)]
+
+
+def _ranking(logits: np.ndarray) -> np.ndarray:
+    """Class indices of one image's logits (1,000, or 1,001 with a background), most probable first."""
+    from ..models.hub import imagenet_probabilities
+
+    probabilities = imagenet_probabilities(np.asarray(logits).reshape(1, -1))[0]
+    return np.argsort(-probabilities, kind="stable")
 
 
 def top_classes(logits: np.ndarray, top: int = 3) -> list[str]:
@@ -56,13 +96,53 @@ def top_classes(logits: np.ndarray, top: int = 3) -> list[str]:
     return [name for _, name, _ in keras.applications.imagenet_utils.decode_predictions(probabilities, top=top)[0]]
 
 
-def check_top_classes(answer: list[str] | None, logits: np.ndarray) -> bool:
-    """Exercise 2: the three most probable ImageNet classes, in order, for one image's ``logits``."""
+def _judge_top_labels(answer: list[str], logits: np.ndarray) -> str:
+    if isinstance(answer, str):
+        wrong(f"{answer!r} is one string; give a list of 3 class names, most probable first.")
+    answer = [str(a) for a in answer]
     expected = top_classes(logits, 3)
-    answer = None if answer is None else [str(a) for a in answer]
-    return verdict(answer, expected, "the 3 class names from softmax(logits), most probable first",
-                   "softmax keeps the order of the logits; decode_predictions wants probabilities "
-                   "of shape (1, 1000) and returns (WordNet id, name, probability) triples.")
+    if answer == expected:
+        return (f"{expected}: softmax keeps the order of the logits, so the top 3 logits are the top "
+                "3 classes.")
+    if len(answer) != 3:
+        wrong(f"{len(answer)} names; give exactly 3, most probable first.")
+    index = _class_index()
+    if all(a in {wnid for wnid, _ in index} for a in answer):
+        wrong("those are WordNet ids, the first item of each (id, name, probability) triple; give "
+              "the names, the second item.")
+    if sorted(answer) == sorted(expected):
+        if answer == expected[::-1]:
+            wrong("the right classes, least probable first: argsort sorts ascending, so reverse "
+                  "it (most probable first).")
+        wrong("the right three classes in the wrong order; list them most probable first.")
+    ranking = _ranking(logits)
+    names = [name for _, name in index]
+    if answer == [names[i] for i in ranking[-3:][::-1]] or answer == [names[i] for i in ranking[-3:]]:
+        wrong("those are the three *least* probable classes; take the top of the ranking.")
+    for shift in (1, -1):
+        if answer == [names[(i + shift) % 1000] for i in ranking[:3]]:
+            wrong("every class is one index off; the EfficientNet modules give 1,000 logits, in "
+                  "the order of Keras's class index (no background class at index 0).")
+    right = sum(a in expected for a in answer)
+    wrong(f"{right} of your 3 names are among the three most probable classes.")
+
+
+def _worked_top_labels(logits: np.ndarray) -> list[str]:
+    # Softmax keeps the order of the logits, so the top 3 logits are the top 3 classes;
+    # decode_predictions wants probabilities of shape (1, 1000) and returns
+    # (WordNet id, name, probability) triples, most probable first.
+    import keras
+
+    probabilities = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
+    decoded = keras.applications.imagenet_utils.decode_predictions(probabilities[None, :], top=3)[0]
+    return [name for _, name, _ in decoded]
+
+
+top_labels = Exercise(
+    title="Exercise 2 (from logits to labels)", answer_name="my_top3",
+    judge=_judge_top_labels, worked=_worked_top_labels,
+    hint_text="softmax keeps the order of the logits; decode_predictions wants probabilities of "
+              "shape (1, 1000) and returns (WordNet id, name, probability) triples.")
 
 
 def head_parameters(features: int = 1280, hidden: int = 500) -> int:
@@ -74,8 +154,76 @@ def head_parameters(features: int = 1280, hidden: int = 500) -> int:
     return int(sum(np.prod(w.shape) for w in head.trainable_weights))
 
 
-def check_head_parameters(answer: int | None, features: int = 1280) -> bool:
-    """Exercise 3: how many weights the source lesson's head trains on the feature vector."""
-    return verdict(answer, head_parameters(features), "the head's number of trainable weights",
-                   "a Dense layer has inputs x units weights plus one bias per unit: count both "
-                   "layers (the frozen module adds none).")
+def _judge_head_weights(answer: int, features: int = 1280, hidden: int = 500) -> str:
+    expected = head_parameters(features, hidden)
+    answer = whole_number(answer, "the count of weights")
+    if answer == expected:
+        return (f"{expected:,} = {features:,} x {hidden} + {hidden} (hidden layer) + {hidden} x 1 + 1 "
+                "(output unit).")
+    if answer == features * hidden:
+        wrong(f"{answer:,} counts the first layer's weights only; add its biases and the output "
+              "layer's weights and bias.")
+    if answer == features * hidden + hidden:
+        wrong(f"{answer:,} is missing either both layers' biases or the whole output layer: each "
+              "Dense layer has inputs x units weights plus one bias per unit; count both layers.")
+    if answer == expected - 1:
+        wrong(f"{answer:,} forgets the output unit's bias.")
+    if answer == expected - hidden:
+        wrong(f"{answer:,} forgets the hidden layer's {hidden} biases.")
+    if answer in (expected + 2 * features, expected + 2 * features + 1):
+        wrong(f"{answer:,} counts Normalization's mean and variance too: statistics, not trained "
+              "weights.")
+    wrong(f"{answer:,} is not the head's number of trainable weights.")
+
+
+def _worked_head_weights() -> int:
+    # Dense(500): 1,280 x 500 weights + 500 biases; Dense(1): 500 x 1 weights + 1 bias.
+    # The frozen module and Normalization's statistics add no trained weights.
+    return 1280 * 500 + 500 + 500 * 1 + 1
+
+
+head_weights = Exercise(
+    title="Exercise 3 (what does the head train?)", answer_name="my_head_weights",
+    judge=_judge_head_weights, worked=_worked_head_weights,
+    hint_text="a Dense layer has inputs x units weights plus one bias per unit: count both layers "
+              "(the frozen module adds none, Normalization's statistics are not trained).")
+
+
+quiz = Quiz("Lesson 06 quiz", [
+    Question("Why does `keras.Sequential([hub.KerasLayer(handle), ...])` fail with Keras 3?",
+             {"a": "the module must be downloaded first",
+              "b": "`hub.KerasLayer` is a tf-keras (Keras 2) layer, and Keras 3 accepts only its "
+                   "own `keras.Layer`",
+              "c": "hub modules cannot be used in Keras models at all"}, "b",
+             {"a": "the lesson tried it with a module already loaded: the error is about the "
+                   "layer's class.",
+              "b": "\"Only instances of `keras.Layer` can be added\": wrap `hub.load(handle)` in a "
+                   "Keras 3 layer (HubLayer), or use tf-keras for the whole model.",
+              "c": "a Keras 3 layer holding what `hub.load` returns works in Sequential and "
+                   "functional models."}),
+    Question("A classroom has no internet. Where must a module be for `hub.load(handle)` to work?",
+             {"a": "in `TFHUB_CACHE_DIR`, in the folder named by the SHA-1 of the handle, not empty",
+              "b": "anywhere under `~/.keras/models`",
+              "c": "nowhere: `hub.load` always downloads"}, "a",
+             {"a": "a non-empty folder there is used with no network access: that is how a "
+                   "classroom is pre-seeded.",
+              "b": "that is where Keras keeps `keras.applications` weights, not hub modules.",
+              "c": "it downloads only when the handle's cache folder is missing or empty."}),
+    Question("What input do the EfficientNet-B0 hub modules expect?",
+             {"a": "uint8 pixels 0..255, like Keras's `EfficientNetB0`",
+              "b": "floats in -1..1, like MobileNetV2",
+              "c": "224x224 RGB floats in [0, 1]"}, "c",
+             {"a": "Keras's EfficientNetB0 rescales inside the model; the hub module does not.",
+              "b": "that is MobileNetV2's preprocess_input; each model has its own scaling.",
+              "c": "pixel / 255 as float32: exercise 1."}),
+    Question("How do you keep a trained model whose first layer is a hub module?",
+             {"a": "`model.save('model.keras')`, as for any Keras model",
+              "b": "save the trained head and keep the handle; rebuild by loading the module "
+                   "again and stacking",
+              "c": "pickle the model"}, "b",
+             {"a": "a `.keras` file stores layers by configuration; a SavedModel is not one, so "
+                   "HubLayer refuses.",
+              "b": "the head is a plain Keras model; the module comes back from the cache by its "
+                   "handle.",
+              "c": "pickling is not a supported format and breaks across versions."}),
+])
