@@ -21,7 +21,8 @@ def test_output_shape_check():
     assert exercises.output_shape.check([2, 5, 5, 32])
     for wrong, message in [((2, 11, 11, 32), "height, the width"), ((5, 5, 32), "has 3 numbers"),
                            ((2, 5, 5, 64), "number of channels"), ((2, 6, 6, 32), "rounds down"),
-                           ((2, 7, 7, 32), "'valid' padding shrinks")]:
+                           ((2, 7, 7, 32), "'valid' padding shrinks"), (5, "not a shape"),
+                           ("2,5,5,32", "not a shape")]:
         with pytest.raises(NotYet, match=message):
             exercises.output_shape.check(wrong)
     with pytest.raises(NotYet, match="not answered yet"):
@@ -34,6 +35,10 @@ def test_conv_params_check_names_the_mistake():
         exercises.conv_params.check(5 * 5 * 3 * 16)
     with pytest.raises(NotYet, match="forgets the depth"):
         exercises.conv_params.check((5 * 5 + 1) * 16)
+    with pytest.raises(NotYet, match="1000 is too few"):
+        exercises.conv_params.check(1000)
+    with pytest.raises(NotYet, match="not a whole number"):
+        exercises.conv_params.check("lots")
     with pytest.raises(NotYet, match="not answered yet"):
         exercises.conv_params.check(None)
 

@@ -68,7 +68,7 @@ def test_head_weights_names_the_mistake():
     for wrong, message in [(640_000, "first layer's weights only"), (640_500, "both layers' biases"),
                            (641_000, "output unit's bias"), (640_501, "hidden layer's 500 biases"),
                            (641_001 + 2560, "Normalization"), (641_001 + 2561, "Normalization"),
-                           (1_000, "not the head's number"), ("many", "not a whole number")]:
+                           (1_000, "1,000 is too few"), (10**7, "is too many"), ("many", "not a whole number")]:
         with pytest.raises(NotYet, match=message):
             ex.head_weights.check(wrong)
 

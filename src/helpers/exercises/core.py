@@ -130,7 +130,8 @@ class Quiz:
                 mistakes.append(f"question {n}: {answers[n]!r} is not one of "
                                 f"{', '.join(question.options)}")
             elif letter != question.answer:
-                mistakes.append(f"question {n}: ({letter}) is not right: {question.why[letter]}")
+                mistakes.append(f"question {n}: ({letter}) is not right: "
+                                f"{question.why[letter].rstrip('.')}")
         if mistakes:
             wrong(f"{self.title}: {len(mistakes)} of {len(self.questions)} not right yet. "
                   + "; ".join(mistakes) + ".")

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .core import Exercise, Question, Quiz, wrong
+from .core import Exercise, Question, Quiz, whole_number, wrong
 
 
 def output_shape_model():
@@ -67,7 +67,10 @@ edge_kernel = Exercise(
 
 def _judge_output_shape(answer: Sequence[int]) -> str:
     expected = tuple(output_shape_model()(np.zeros((2, 15, 15, 3), "float32")).shape)
-    answer = tuple(int(v) for v in answer)
+    try:
+        answer = tuple(int(v) for v in answer)
+    except (TypeError, ValueError):
+        wrong(f"{answer!r} is not a shape: give a tuple of 4 integers, e.g. (2, 9, 9, 8).")
     if len(answer) != 4:
         wrong(f"{answer} has {len(answer)} numbers; give (batch, height, width, channels).")
     labels = ["the batch size", "the height", "the width", "the number of channels"]
@@ -104,13 +107,16 @@ def _judge_conv_params(answer: int, filters: int = 16, kernel: int = 5, channels
     layer.build((None, 32, 32, channels))
     expected = layer.count_params()
     weights = kernel * kernel * channels * filters
+    answer = whole_number(answer, "the number of parameters")
     if answer == expected:
         return f"{expected} = ({kernel} * {kernel} * {channels} + 1) * {filters}."
     if answer == weights:
         wrong(f"{answer} counts the weights but not the {filters} biases (one per filter).")
     if answer == (kernel * kernel + 1) * filters:
         wrong(f"{answer} forgets the depth: each filter spans all {channels} input channels.")
-    wrong(f"{answer} is not the number of weights plus biases.")
+    direction = "too many" if answer > expected else "too few"
+    wrong(f"{answer} is {direction}: count one filter's weights (its height, width and depth) "
+          "plus its bias, then multiply by the number of filters.")
 
 
 def _worked_conv_params() -> int:

@@ -179,9 +179,9 @@ def _worked_readable_prediction(model, path: str | Path) -> Callable[[str | Path
 readable_prediction = Exercise(
     title="Exercise 2 (a readable prediction)", answer_name="readable_prediction",
     judge=_judge_readable_prediction, worked=_worked_readable_prediction,
-    hint_text="section 3's four steps for a list of one path: resnet.load_batch, "
-              "resnet.preprocess_input on a float copy, resnet.model.predict, then "
-              "resnet.decode_predictions(..., top=1)[0][0] gives (id, name, probability).")
+    hint_text="it is section 3's four steps for one path, wrapped in a function; "
+              "decode_predictions gives, per image, a list of (id, name, probability) tuples, "
+              "best first.")
 
 
 def _judge_fourth_model(answer: str, model, path: str | Path) -> str:
@@ -227,9 +227,8 @@ def _worked_fourth_model(model, path: str | Path) -> str:
 fourth_model = Exercise(
     title="Exercise 3 (a fourth model)", answer_name="my_top1",
     judge=_judge_fourth_model, worked=_worked_fourth_model,
-    hint_text="fourth = mobilenet (or pretrained('nasnet_mobile'), ...); its predict takes the "
-              "uint8 batch from its own load_batch; decode_predictions(..., top=1)[0][0][1] is "
-              "the class name.")
+    hint_text="section 5 already built one more model than the three it compares; a model "
+              "from pretrained(...) loads at its own size and preprocesses inside its predict.")
 
 
 quiz = Quiz("Lesson 02 quiz", [
@@ -257,7 +256,7 @@ quiz = Quiz("Lesson 02 quiz", [
               "b": "they are about equal: the data set decides, not the model",
               "c": "ResNet50: architecture matters more than the parameter count"}, "c",
              {"a": "most of VGG16's weights sit in its dense layers and add little accuracy; it "
-                   "is the least accurate of the four.",
+                   "is the least accurate of the three in section 5 (MobileNetV2 matches it with 3.5 million).",
               "b": "on the same data, the published top-1 differs by several points.",
               "c": "residual connections made depth trainable: 74.9% top-1 against VGG16's 71.3% "
                    "with a fifth of the parameters."}),

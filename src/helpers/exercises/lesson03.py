@@ -141,9 +141,9 @@ def _worked_cosine_search(features: np.ndarray, k: int = 5) -> Callable[[np.ndar
 cosine_search = Exercise(
     title="Exercise 2 (cosine-similarity search)", answer_name="cosine_search",
     judge=_judge_cosine_search, worked=_worked_cosine_search,
-    hint_text="divide each row by its length (np.linalg.norm(features, axis=1, keepdims=True)); "
-              "then one product with the query's unit row gives every cosine similarity. Rank "
-              "from the highest with np.argsort, and leave the query out.")
+    hint_text="the cosine similarity of two vectors is the dot product of their unit-length "
+              "versions; with every row made unit length, one matrix-vector product compares "
+              "the query with all rows at once. Do not return the query itself.")
 
 
 def _judge_zero_share(answer: float, features: np.ndarray) -> str:
@@ -175,8 +175,8 @@ def _worked_zero_share(features: np.ndarray) -> float:
 zero_share = Exercise(
     title="Exercise 3 (how sparse are the features?)", answer_name="my_share",
     judge=_judge_zero_share, worked=_worked_zero_share,
-    hint_text="test_features == 0 is an array of True and False; the mean of it counts each "
-              "True as 1.")
+    hint_text="a comparison with 0 gives an array of True and False, and NumPy counts True as "
+              "1 in arithmetic.")
 
 
 quiz = Quiz("Lesson 03 quiz", [

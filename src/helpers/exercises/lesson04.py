@@ -178,17 +178,19 @@ quiz = Quiz("Lesson 04 quiz", [
                    "run again each time (lesson 05).",
               "c": "same input, same frozen weights, same output: compute it once, train many "
                    "epochs on it."}),
-    Question("The frozen base is called with `training=False`. What does that change?",
-             {"a": "its batch normalization uses the stored moving statistics, not the current "
-                   "batch's",
-              "b": "its weights stop being updated",
-              "c": "nothing, once `trainable = False` is set"}, "a",
-             {"a": "inference mode keeps the statistics learnt in pretraining, even if the base "
-                   "is unfrozen later.",
-              "b": "that is `trainable = False`; `training` chooses how layers such as batch "
-                   "normalization and dropout behave.",
-              "c": "`trainable` and `training` are different switches: one freezes weights, the "
-                   "other picks the layers' inference behaviour."}),
+    Question("The frozen base is called with `training=False`. Lesson 05 later unfreezes its top "
+             "layers. What does `training=False` do then?",
+             {"a": "batch normalization keeps using (and keeping) the statistics learnt in "
+                   "pretraining, while the layers around it train",
+              "b": "it stops the unfrozen weights from being updated",
+              "c": "nothing: `training` only matters when predicting"}, "a",
+             {"a": "while the base is frozen Keras 3 already runs its batch normalization in "
+                   "inference mode; `training=False` keeps it so after unfreezing, so small "
+                   "batches cannot overwrite the pretrained statistics.",
+              "b": "that is `trainable`; `training` chooses how layers such as batch "
+                   "normalization and dropout behave in the call.",
+              "c": "`training` is the mode of the call inside the model, and `fit` trains "
+                   "through that call."}),
     Question("What does training the same network from scratch, on the same images and epochs, "
              "measure?",
              {"a": "how much faster cached features train",

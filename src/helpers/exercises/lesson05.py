@@ -39,7 +39,9 @@ def _judge_rotation_factor(answer: float, degrees: float = 40) -> str:
               f"{degrees} / 180); the factor is how far to turn each way.")
     if math.isclose(value, degrees / 100):
         wrong(f"{value:g} reads {degrees} as a percentage; a full turn is 360 degrees, not 100.")
-    wrong(f"{value:g} is not the fraction of a full turn that covers ±{degrees} degrees.")
+    direction = "too large" if abs(value) > expected else "too small"
+    wrong(f"{value:g} is {direction}: the factor is the fraction of a full turn (360 degrees) "
+          f"that ±{degrees} degrees makes.")
 
 
 def _worked_rotation_factor() -> float:

@@ -173,7 +173,9 @@ def _judge_head_weights(answer: int, features: int = 1280, hidden: int = 500) ->
     if answer in (expected + 2 * features, expected + 2 * features + 1):
         wrong(f"{answer:,} counts Normalization's mean and variance too: statistics, not trained "
               "weights.")
-    wrong(f"{answer:,} is not the head's number of trainable weights.")
+    direction = "too many" if answer > expected else "too few"
+    wrong(f"{answer:,} is {direction}: each Dense layer has inputs x units weights plus one bias "
+          "per unit; add up both layers.")
 
 
 def _worked_head_weights() -> int:
