@@ -7,6 +7,7 @@ settings. With ``--data cifar10`` (the default) it trains on real CIFAR-10 from 
 work on random images of CIFAR-10's shape, which says nothing about accuracy.
 
     python benchmarks/lesson01_cpu.py [--data cifar10|random] [--epochs N] [--models small,bigger]
+                                      [--widths 24,48,128 --convs 1,2,1]  (a bigger-CNN variant)
 
 Every epoch is timed (validation included); the median and range are printed, since one epoch
 on a shared 2-core machine can take 1.5x another.
@@ -42,6 +43,8 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, help="epochs per model (default: the full profile's)")
     parser.add_argument("--models", default="small,bigger")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--widths", help="bigger CNN's filters per block, e.g. 24,48,96 (default: the lesson's)")
+    parser.add_argument("--convs", help="bigger CNN's convolutions per block, e.g. 1,2,2 (default: the lesson's)")
     args = parser.parse_args()
 
     import keras
@@ -55,13 +58,16 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}, data: {data.source}, seed {args.seed}, full profile: {full}")
     for name in args.models.split(","):
         keras.utils.set_random_seed(args.seed)
-        model = getattr(cifar, f"{name}_cnn")(len(data.class_names))
+        variant = {key: tuple(int(v) for v in value.split(","))
+                   for key, value in (("widths", args.widths), ("convs", args.convs)) if value and name == "bigger"}
+        model = getattr(cifar, f"{name}_cnn")(len(data.class_names), **variant)
         epochs = args.epochs or getattr(full, f"{name}_epochs")
         result = cifar.train_cifar_model(model, datasets, epochs,
                                          learning_rate=getattr(full, f"{name}_learning_rate"))
         times = result.epoch_seconds
         accuracy = f"{result.test_accuracy:.4f}" if args.data == "cifar10" else "n/a (random data)"
-        print(f"RESULT {name}_cnn: {epochs} epochs, training {result.seconds / 60:.1f} min, "
+        print(f"RESULT {name}_cnn {variant or ''}: {model.count_params():,} parameters, {epochs} epochs, "
+              f"training {result.seconds / 60:.1f} min, "
               f"{statistics.median(times):.1f} s/epoch median ({min(times):.1f}-{max(times):.1f}), "
               f"test accuracy {accuracy}")
 

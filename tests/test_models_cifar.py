@@ -63,3 +63,10 @@ def test_features_are_computed_in_batches_on_scaled_images():
     features = cifar.predict_features(model, images, batch_size=16)
     assert features.shape == (40, 128)
     np.testing.assert_allclose(features[:3], model.predict(images[:3] / 255.0, verbose=0), atol=1e-5)
+
+
+def test_the_bigger_cnns_base_ends_in_4x4x128_maps():
+    """Lessons 04 to 06 build on it; lesson 06's hub stand-in needs 5 views x 2 poolings x 128 = 1,280."""
+    from helpers.models.transfer import cifar_base
+
+    assert cifar_base(cifar.bigger_cnn()).output.shape == (None, 4, 4, 128)

@@ -181,3 +181,19 @@ def test_the_photos_ship_with_installed_packages():
         assert pt.photo_path(name).stat().st_size > 10_000
     with pytest.raises(KeyError, match="known"):
         pt.photo_path("dog")
+
+
+def test_lessons_04_and_05_fall_back_to_the_cifar10_base_in_the_fast_profile_only(monkeypatch):
+    from helpers.models import transfer
+
+    fallback = []
+    monkeypatch.setattr(transfer, "cifar10_base", lambda *args: fallback.append(args) or "cifar10 base")
+    monkeypatch.setenv("COURSE_PROFILE", "full")
+    with pytest.raises(AssetUnavailableError, match="mobilenet_v2"):
+        transfer.choose_base("mobilenet_v2", 100, 1)
+    assert transfer.choose_base("mobilenet_v2", 100, 1, allow_standin=True) == "cifar10 base"
+    monkeypatch.setenv("COURSE_PROFILE", "fast")
+    assert transfer.choose_base("mobilenet_v2", 100, 1) == "cifar10 base"
+    with pytest.raises(AssetUnavailableError):
+        transfer.choose_base("mobilenet_v2", 100, 1, allow_standin=False)
+    assert fallback == [(100, 1), (100, 1)]

@@ -36,28 +36,27 @@ def small_cnn(num_classes: int = 10) -> keras.Model:
     ], name="small_cnn")
 
 
-def conv_block(filters: int, dropout: float) -> list[keras.Layer]:
-    """Two (3x3 conv -> batch norm -> ReLU), then 2x2 max pooling and dropout."""
+def conv_block(filters: int, convs: int = 2) -> list[keras.Layer]:
+    """``convs`` times (3x3 conv -> batch norm -> ReLU), then 2x2 max pooling."""
     block = []
-    for _ in range(2):
+    for _ in range(convs):
         block += [layers.Conv2D(filters, 3, padding="same", use_bias=False),
                   layers.BatchNormalization(),
                   layers.Activation("relu")]
-    return block + [layers.MaxPooling2D(2), layers.Dropout(dropout)]
+    return block + [layers.MaxPooling2D(2)]
 
 
-def bigger_cnn(num_classes: int = 10, widths: tuple[int, int, int] = (32, 64, 128)) -> keras.Model:
-    """Augmentation, three VGG-style blocks and a small dense classifier."""
+def bigger_cnn(num_classes: int = 10, widths: tuple[int, int, int] = (24, 48, 128),
+               convs: tuple[int, int, int] = (1, 2, 1), dropout: float = 0.2) -> keras.Model:
+    """Augmentation, three VGG-style blocks and a small dense classifier with dropout."""
     return keras.Sequential([
         keras.Input(shape=INPUT_SHAPE),
         layers.RandomFlip("horizontal"),
         layers.RandomTranslation(0.125, 0.125, fill_mode="reflect"),
-        *conv_block(widths[0], 0.1),
-        *conv_block(widths[1], 0.1),
-        *conv_block(widths[2], 0.2),
+        *[layer for width, n in zip(widths, convs) for layer in conv_block(width, n)],
         layers.Flatten(),
         layers.Dense(128, activation="relu", name="features"),
-        layers.Dropout(0.3),
+        layers.Dropout(dropout),
         layers.Dense(num_classes, activation="softmax"),
     ], name="bigger_cnn")
 

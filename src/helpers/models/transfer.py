@@ -144,16 +144,15 @@ class Base:
 _TO_SIGNED_UNIT = ("mobilenet_v2", "nasnet_mobile")
 
 
-def imagenet_base(name: str = "mobilenet_v2") -> Base | None:
-    """``name``'s ImageNet convolutional base if its real weights can be had, else None."""
-    from ..assets.fetch import AssetUnavailableError
+def imagenet_base(name: str = "mobilenet_v2") -> Base:
+    """``name``'s ImageNet convolutional base with its real weights.
+
+    Raises:
+        AssetUnavailableError: the weights cannot be had here (the message says what to do).
+    """
     from .pretrained import pretrained
 
-    try:
-        found = pretrained(name, include_top=False, allow_standin=False)
-    except AssetUnavailableError as missing:
-        print(f"{name}: ImageNet weights not available here ({str(missing).splitlines()[0]})")
-        return None
+    found = pretrained(name, include_top=False, allow_standin=False)
     preprocess = (layers.Rescaling(1 / 127.5, offset=-1, name="preprocess") if name in _TO_SIGNED_UNIT
                   else layers.Identity(name="preprocess"))  # EfficientNet rescales inside
     return Base(found.model, found.input_size, preprocess, f"{found.title}, pretrained on ImageNet", True)
@@ -176,9 +175,23 @@ def cifar10_base(train_samples: int | None, epochs: int, batch_size: int = 64) -
     return Base(cifar_base(trained), (32, 32), layers.Rescaling(1 / 255, name="preprocess"), label, False)
 
 
-def choose_base(imagenet_name: str, cifar_train_samples: int | None, cifar_epochs: int) -> Base:
-    """The ImageNet base when its real weights are here, else lesson 01's CIFAR-10 base."""
-    return imagenet_base(imagenet_name) or cifar10_base(cifar_train_samples, cifar_epochs)
+def choose_base(imagenet_name: str, cifar_train_samples: int | None, cifar_epochs: int,
+                allow_standin: bool | None = None) -> Base:
+    """The ImageNet base when its real weights are here, else (fast profile only) lesson 01's CIFAR-10 base.
+
+    ``allow_standin`` defaults to True in the fast profile only: in the full profile missing
+    weights raise the asset layer's error, so no stand-in's number passes for the real lesson's.
+    """
+    from ..assets.fetch import AssetUnavailableError
+    from ..profiles import active_profile
+
+    try:
+        return imagenet_base(imagenet_name)
+    except AssetUnavailableError as missing:
+        if not (active_profile() == "fast" if allow_standin is None else allow_standin):
+            raise
+        print(f"{imagenet_name}: ImageNet weights not available here ({str(missing).splitlines()[0]})")
+    return cifar10_base(cifar_train_samples, cifar_epochs)
 
 
 def scratch_copy(base: Base, num_classes: int, dropout: float = 0.3,
