@@ -178,3 +178,8 @@ def describe(profile: str, settings) -> str:
     note = ("fast: CI-sized samples and epochs; set COURSE_PROFILE=full for the real lesson"
             if profile == "fast" else "full: the real lesson")
     return f"Course profile: {profile.upper()} ({note})\n  {sizes}"
+
+
+def standin_allowed(allow_standin: bool | None = None) -> bool:
+    """May a stand-in replace a missing asset? As asked, or by default in the fast profile only."""
+    return active_profile() == "fast" if allow_standin is None else allow_standin

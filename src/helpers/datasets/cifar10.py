@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..assets.fetch import AssetUnavailableError, cache_dir, fetch_first
-from ..profiles import active_profile
+from ..profiles import standin_allowed
 from .standin import SHAPE_CLASSES, make_shapes
 
 #: Keras's label numbering (``batches.meta`` of the origin archive).
@@ -55,8 +55,7 @@ def load_cifar10(train_samples: int | None = None, test_samples: int | None = No
             never uses a stand-in.
         seed: seed of the subset choice.
     """
-    if allow_standin is None:
-        allow_standin = active_profile() == "fast"
+    allow_standin = standin_allowed(allow_standin)
     try:
         data = _load_full()
     except AssetUnavailableError as missing:

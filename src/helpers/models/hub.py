@@ -41,7 +41,7 @@ import numpy as np
 from ..assets.content import MARKER, ContentMismatchError, fetch_folder
 from ..assets.fetch import AssetUnavailableError, cache_dir
 from ..assets.registry import get_asset
-from ..profiles import active_profile
+from ..profiles import standin_allowed
 
 TFHUB_CACHE_ENV = "TFHUB_CACHE_DIR"
 
@@ -257,8 +257,7 @@ def load_module(name: str, allow_standin: bool | None = None) -> HubModule:
     from . import hub_standin
 
     spec = _spec(name)
-    if allow_standin is None:
-        allow_standin = active_profile() == "fast"
+    allow_standin = standin_allowed(allow_standin)
     try:
         fetch_module(name)
         cache, real = tfhub_cache_dir(), True

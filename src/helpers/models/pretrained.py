@@ -29,7 +29,7 @@ import numpy as np
 from ..assets.fetch import AssetUnavailableError, fetch
 from ..assets.registry import Asset, get_asset
 from ..images import load_rgb_image
-from ..profiles import active_profile
+from ..profiles import standin_allowed
 
 
 def load_class_index() -> None:
@@ -153,8 +153,7 @@ def pretrained(name: str, include_top: bool = True, pooling: str | None = None,
         ChecksumMismatchError: a copy was found but is corrupt (never replaced by a stand-in).
     """
     spec = _spec(name)
-    if allow_standin is None:
-        allow_standin = active_profile() == "fast"
+    allow_standin = standin_allowed(allow_standin)
     if include_top and input_shape is not None:
         raise ValueError("input_shape applies to include_top=False only: the ImageNet classifier "
                          f"of {spec.title} needs {spec.input_size}x{spec.input_size} inputs.")

@@ -183,12 +183,12 @@ def choose_base(imagenet_name: str, cifar_train_samples: int | None, cifar_epoch
     weights raise the asset layer's error, so no stand-in's number passes for the real lesson's.
     """
     from ..assets.fetch import AssetUnavailableError
-    from ..profiles import active_profile
+    from ..profiles import standin_allowed
 
     try:
         return imagenet_base(imagenet_name)
     except AssetUnavailableError as missing:
-        if not (active_profile() == "fast" if allow_standin is None else allow_standin):
+        if not standin_allowed(allow_standin):
             raise
         print(f"{imagenet_name}: ImageNet weights not available here ({str(missing).splitlines()[0]})")
     return cifar10_base(cifar_train_samples, cifar_epochs)
