@@ -14,3 +14,9 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+# The course's JupyterLab never asks to fetch news or check for updates (offline classrooms).
+overrides=.venv/share/jupyter/lab/settings/overrides.json
+if [ ! -f "$overrides" ]; then
+  mkdir -p "$(dirname "$overrides")"
+  echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > "$overrides"
+fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up the course (first run only), then run every test: the helpers' unit tests, and every
-# notebook top to bottom under nbval in the fast profile.
+# notebook top to bottom under nbval in the fast profile. The network guard is on: any connection
+# outside 127.0.0.0/8 fails at once, in pytest and in every notebook kernel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -9,5 +10,6 @@ if [ -z "${COURSE_MIRROR:-}" ] && [ -d ../shared/mirror ]; then
   COURSE_MIRROR="$(cd ../shared/mirror && pwd)"
   export COURSE_MIRROR
 fi
+export COURSE_NETWORK_GUARD=1 PYTHONPATH="$PWD/tests/network_guard${PYTHONPATH:+:$PYTHONPATH}"
 echo "COURSE_PROFILE=$COURSE_PROFILE COURSE_MIRROR=${COURSE_MIRROR:-unset} COURSE_OFFLINE=${COURSE_OFFLINE:-0}"
 exec python -m pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=1800 tests notebooks "$@"

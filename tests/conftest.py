@@ -37,28 +37,19 @@ def isolated_assets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "cache"
 
 
+#: The real mirror CI and offline classrooms use (``../shared/mirror`` beside the checkout).
+REAL_MIRROR = Path(SESSION_ENV.get("COURSE_MIRROR") or Path(__file__).resolve().parents[2] / "shared" / "mirror")
+
+
 @pytest.fixture
-def class_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
-    """A made-up 1,000-class ImageNet index in a mirror, registered with its own hashes."""
-    import dataclasses
-    import json
+def class_index(monkeypatch: pytest.MonkeyPatch) -> tuple[tuple[str, str], ...]:
+    """The real ImageNet class index, verified from the real mirror: (WordNet id, name) by index."""
+    if not (REAL_MIRROR / "imagenet_class_index.json").is_file():
+        pytest.fail(f"no imagenet_class_index.json in {REAL_MIRROR}: set COURSE_MIRROR to the course mirror")
+    monkeypatch.setenv("COURSE_MIRROR", str(REAL_MIRROR))
+    from helpers.models.imagenet_classes import class_index
 
-    from keras.src.applications import imagenet_utils
-
-    from helpers.assets import registry
-
-    index = {str(i): [f"n{i:08d}", f"class_{i}"] for i in range(1000)}
-    payload = json.dumps(index).encode()
-    mirror = tmp_path / "mirror"
-    mirror.mkdir(exist_ok=True)
-    (mirror / "imagenet_class_index.json").write_bytes(payload)
-    monkeypatch.setenv("COURSE_MIRROR", str(mirror))
-    asset = dataclasses.replace(registry.ASSETS["imagenet_class_index"],
-                                hash=f"md5:{hashlib.md5(payload).hexdigest()}",
-                                extra_hashes=(f"sha256:{hashlib.sha256(payload).hexdigest()}",), size=len(payload))
-    monkeypatch.setitem(registry.ASSETS, asset.name, asset)
-    monkeypatch.setattr(imagenet_utils, "CLASS_INDEX", None)  # Keras caches the index it read
-    return index
+    return class_index()
 
 
 @dataclass

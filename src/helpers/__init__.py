@@ -13,16 +13,16 @@ Where things live:
     pipelines   tf.data input pipelines
     plotting    image grids, training curves, predictions, confusion matrices, scatter maps
     display     show a helper's source in a notebook
+    quiet_start keeps TensorFlow's C++ start-up notices out of the first cell
     report      what a notebook ran on and measured, for the course run report
     cli         `python -m helpers list | fetch | verify | mirror`
 
 This module imports only the light parts; TensorFlow loads when a lesson needs it.
 """
 
-import os
+from . import quiet_start
 
-# Keep TensorFlow's C++ start-up chatter out of the lessons (set before TensorFlow loads).
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+quiet_start.install()  # TensorFlow's C++ start-up notices stay out of the lessons' first cell
 
 from .assets import (ASSETS, Asset, AssetError, AssetUnavailableError,  # noqa: E402
                      ChecksumMismatchError, Kind, fetch, get_asset)

@@ -66,14 +66,11 @@ input_scaling = Exercise(
               "no -1..1 as MobileNetV2's preprocess_input gives. Mind NumPy's dtypes.")
 
 
-def _class_index() -> list[tuple[str, str]]:
+def _class_index() -> tuple[tuple[str, str], ...]:
     """Keras's ImageNet classes as (WordNet id, name), by index (the verified index file)."""
-    from keras.src.applications import imagenet_utils
+    from ..models.imagenet_classes import class_index
 
-    from ..models.pretrained import load_class_index
-
-    load_class_index()
-    return [tuple(imagenet_utils.CLASS_INDEX[str(i)]) for i in range(1000)]
+    return class_index()
 
 
 def _ranking(logits: np.ndarray) -> np.ndarray:
@@ -86,14 +83,11 @@ def _ranking(logits: np.ndarray) -> np.ndarray:
 
 def top_classes(logits: np.ndarray, top: int = 3) -> list[str]:
     """The ``top`` ImageNet class names of one image's logits (softmax, decode_predictions)."""
-    import keras
-
     from ..models.hub import imagenet_probabilities
-    from ..models.pretrained import load_class_index
+    from ..models.imagenet_classes import decode_predictions
 
-    load_class_index()
     probabilities = imagenet_probabilities(np.asarray(logits).reshape(1, -1))
-    return [name for _, name, _ in keras.applications.imagenet_utils.decode_predictions(probabilities, top=top)[0]]
+    return [name for _, name, _ in decode_predictions(probabilities, top=top)[0]]
 
 
 def _judge_top_labels(answer: list[str], logits: np.ndarray) -> str:

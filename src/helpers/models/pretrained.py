@@ -16,7 +16,6 @@ A copy that exists but fails its hash always raises, in every profile.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,18 +29,7 @@ from ..assets.fetch import AssetUnavailableError, fetch
 from ..assets.registry import Asset, get_asset
 from ..images import load_rgb_image
 from ..profiles import standin_allowed
-
-
-def load_class_index() -> None:
-    """Give Keras's ``decode_predictions`` the verified ImageNet class index from the asset layer.
-
-    Keras would otherwise download the file itself (and re-download any copy whose md5 is not
-    the one it knows), which fails offline; the asset layer's copy is already hash-checked.
-    """
-    from keras.src.applications import imagenet_utils
-
-    if imagenet_utils.CLASS_INDEX is None:
-        imagenet_utils.CLASS_INDEX = json.loads(fetch("imagenet_class_index").read_text())
+from .imagenet_classes import CAT_CLASSES, COFFEE_CLASSES, install_class_index  # noqa: F401 (re-exported)
 
 
 @dataclass(frozen=True)
@@ -109,7 +97,7 @@ class Pretrained:
         if not self.include_top:
             raise ValueError(f"{self.title} was built without its classifier (include_top=False): "
                              "it outputs features, not ImageNet probabilities.")
-        load_class_index()
+        install_class_index()
         return SPECS[self.name].module.decode_predictions(np.asarray(probabilities), top=top)
 
     def load_batch(self, paths: Sequence[str | Path]) -> np.ndarray:
@@ -276,9 +264,6 @@ PHOTOS: dict[str, Photo] = {p.name: p for p in [
     Photo("flower", "sklearn", "datasets/images/flower.jpg", "a flower (scikit-learn, CC BY 2.0)"),
 ]}
 
-#: ImageNet classes (Keras's class index) for the claims the lessons check on real weights.
-CAT_CLASSES = frozenset({"tabby", "tiger_cat", "Persian_cat", "Siamese_cat", "Egyptian_cat"})
-COFFEE_CLASSES = frozenset({"espresso", "cup", "coffee_mug"})
 
 
 def photo_path(name: str) -> Path:
