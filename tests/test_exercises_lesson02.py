@@ -74,6 +74,7 @@ def test_readable_prediction_check_names_the_mistake(tiny):
         (lambda p: (wnid, probability), "is the WordNet id"),
         (lambda p: ("class_999999", probability), "is not Tiny's top-1 for coffee.png"),
         ("tabby", "define a function"),
+        (lambda p: (label, probability), "does your function use its `path` argument"),  # hard-coded
     ]:
         with pytest.raises(NotYet, match=message):
             exercises.readable_prediction.check(answer, tiny, path)

@@ -129,10 +129,24 @@ def _is_wordnet_id(name: Any) -> bool:
     return isinstance(name, str) and len(name) == 9 and name[0] == "n" and name[1:].isdigit()
 
 
+#: Photos the check also runs the learner's function on: ones the notebook never shows it.
+UNSEEN_PHOTOS = ("rocket", "flower", "grace_hopper")
+
+
 def _judge_readable_prediction(readable_prediction: Callable, model, path: str | Path) -> str:
+    """Right for ``path`` and for photos the learner did not try (a hard-coded answer fails)."""
+    from ..models.pretrained import photo_path
+
     if not callable(readable_prediction):
         wrong(f"readable_prediction is a {type(readable_prediction).__name__}; define a function: "
               "def readable_prediction(path): ...")
+    said = _judge_one_prediction(readable_prediction, model, path)
+    for other in UNSEEN_PHOTOS:
+        _judge_one_prediction(readable_prediction, model, photo_path(other))
+    return f"{said} It is also right for {len(UNSEEN_PHOTOS)} photos you did not try."
+
+
+def _judge_one_prediction(readable_prediction: Callable, model, path: str | Path) -> str:
     name, probability = _top1(model, model.prepare(model.load_batch([path])))
     answer = readable_prediction(path)
     if not (isinstance(answer, tuple) and len(answer) == 2):
@@ -159,6 +173,7 @@ def _judge_readable_prediction(readable_prediction: Callable, model, path: str |
         if got_name == other_name and _same(got_probability, other_probability):
             wrong(f"({got_name!r}, {got_probability:.4f}): {mistake}.")
     wrong(f"({got_name!r}, {got_probability:.4f}) is not {model.title}'s top-1 for {Path(path).name}: "
+          "(does your function use its `path` argument, or one fixed photo?) "
           f"load the photo at its input size {model.input_size}, apply its own preprocess_input, "
           "predict a batch of one, and read decode_predictions(..., top=1).")
 
