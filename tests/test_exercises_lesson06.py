@@ -70,6 +70,21 @@ def test_head_weights_names_the_mistake():
             ex.head_weights.check(wrong)
 
 
+def test_head_weights_counts_the_head_the_lesson_built():
+    import keras
+
+    head = keras.Sequential([keras.Input((1280,)), keras.layers.Normalization(), keras.layers.Dense(64, activation="relu"),
+                             keras.layers.Dense(1, activation="sigmoid")])
+    expected = 1280 * 64 + 64 + 64 + 1
+    assert ex.head_weights.check(expected, head)
+    assert ex.head_weights.solution(head) == expected
+    with pytest.raises(NotYet, match="source lab's 1,280 -> 500 -> 1 head"):
+        ex.head_weights.check(641_001, head)
+    for wrong, message in [(float("nan"), "whole number"), (expected + 0.5, "whole number"), (str(expected), "whole number")]:
+        with pytest.raises(NotYet, match=message):
+            ex.head_weights.check(wrong, head)
+
+
 def test_worked_solutions_pass_their_checks(class_index, capsys):
     logits = np.random.default_rng(0).normal(size=1000)
     assert ex.input_scaling.check(ex.input_scaling.solution())

@@ -1,11 +1,11 @@
-"""Lesson 06's hub helpers: placement where hub.load looks (network off), the asset path of a real
-module, the stand-in's interface, the Keras 3 wrapper, and the full profile's clear error."""
+"""Lesson 06's hub modules: EfficientNet-Lite0 exported in TF Hub format and found by ``hub.load``
+under the real handles (network off), a real module through the asset layer winning over it, and
+Keras 3's public TFSMLayer on them: inference, fine-tuning, and its optimizer limit."""
 
 from __future__ import annotations
 
-import socket
+import shutil
 import tarfile
-import urllib.request
 from pathlib import Path
 
 import keras
@@ -16,10 +16,13 @@ import tensorflow_hub as hub
 from tensorflow_hub import compressed_module_resolver
 
 from helpers.assets.content import ContentMismatchError
-from helpers.assets.fetch import AssetUnavailableError
 from helpers.assets.registry import Kind, get_asset
+from helpers.images import load_rgb_image
 from helpers.models import hub as hubs
-from helpers.models import hub_standin
+from helpers.models import hub_lite0
+from helpers.models.efficientnet_lite import EfficientNetLite0
+from helpers.models.imagenet_classes import CAT_INDICES
+from helpers.models.pretrained import photo_path
 
 CLASSIFIER = hubs.SPECS["efficientnet_b0_classification"]
 FEATURES = hubs.SPECS["efficientnet_b0_feature_vector"]
@@ -30,27 +33,22 @@ def no_hub_cache_env(monkeypatch):
     monkeypatch.delenv("TFHUB_CACHE_DIR", raising=False)
 
 
-@pytest.fixture
-def network_off(monkeypatch):
-    """Any attempt to open a connection fails the test."""
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"network access attempted: {args[:2]}")
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> dict[str, Path]:
+    """Both Lite0 modules, exported once into a hub cache under the real handles."""
+    cache = tmp_path_factory.mktemp("tfhub")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("COURSE_CACHE", str(tmp_path_factory.mktemp("cache")))
+    try:
+        folders = {spec.kind: hub_lite0.ensure_module(spec.kind, spec.handle, cache)
+                   for spec in (CLASSIFIER, FEATURES)}
+    finally:
+        mp.undo()
+    return folders
 
 
-def tiny_base() -> keras.Model:
-    """A stand-in for lesson 01's base with the same interface: 32x32x3 -> 4x4x128."""
-    keras.utils.set_random_seed(0)
-    inputs = keras.Input((32, 32, 3))
-    x = keras.layers.Conv2D(8, 3, padding="same", activation="relu")(inputs)
-    x = keras.layers.BatchNormalization()(x)
-    x = keras.layers.Conv2D(128, 8, strides=8, activation="relu")(x)
-    return keras.Model(inputs, x, name="tiny_base")
-
-
-def build_standin(spec, cache: Path) -> Path:
-    return hub_standin.ensure_standin(spec, cache, base=tiny_base(), base_label="a tiny random CNN")
+def photos(*names: str) -> np.ndarray:
+    return np.stack([load_rgb_image(photo_path(n), size=(224, 224), convert=True) for n in names])
 
 
 def test_the_cache_folder_is_named_as_tensorflow_hub_names_it(tmp_path, monkeypatch):
@@ -60,61 +58,55 @@ def test_the_cache_folder_is_named_as_tensorflow_hub_names_it(tmp_path, monkeypa
     assert hubs.module_dir_name(CLASSIFIER.handle) != hubs.module_dir_name(CLASSIFIER.handle + "/")
 
 
-def test_a_placed_standin_resolves_with_hub_load_and_the_network_off(tmp_path, monkeypatch, network_off):
-    cache = tmp_path / "tfhub"
-    for spec in (CLASSIFIER, FEATURES):
-        folder = build_standin(spec, cache)
-        assert folder == cache / hubs.module_dir_name(spec.handle)
-        assert (cache / f"{folder.name}.descriptor.txt").read_text().startswith(f"Module: {spec.handle}")
-        assert "STAND-IN" in hub_standin.describe(folder)
+def test_the_lite0_modules_resolve_with_hub_load_under_the_real_handles(exported, monkeypatch):
+    cache = exported["classification"].parent
     monkeypatch.setenv("TFHUB_CACHE_DIR", str(cache))
     images = tf.random.uniform([2, 224, 224, 3])
     for spec in (CLASSIFIER, FEATURES):
-        assert Path(hub.resolve(spec.handle)) == cache / hubs.module_dir_name(spec.handle)
-        module = hub.load(spec.handle)  # the real loader, from the cache
+        folder = exported[spec.kind]
+        assert folder == cache / hubs.module_dir_name(spec.handle) == Path(hub.resolve(spec.handle))
+        assert (cache / f"{folder.name}.descriptor.txt").read_text().startswith(f"Module: {spec.handle}")
+        assert "EfficientNet-Lite0 in TF Hub format" in hub_lite0.about(folder)
+        module = hub.load(spec.handle)  # the real loader, from the cache (the network guard is on)
         for training in (False, True):
             assert module(images, training=training).shape == (2, spec.output_width)
         assert module.signatures["serving_default"](images=images)
         assert module.variables and module.trainable_variables and list(module.regularization_losses) == []
 
 
-def test_standin_features_are_the_pooled_views_of_the_base(tmp_path, monkeypatch):
-    base = tiny_base()
-    folder = hub_standin.ensure_standin(FEATURES, tmp_path, base=base, base_label="tiny")
-    module = tf.saved_model.load(str(folder))
-    images = tf.random.uniform([1, 224, 224, 3])
-    whole = base(tf.image.resize(images, (32, 32), method="area"), training=False)
-    features = module(images).numpy()
-    np.testing.assert_allclose(features[0, :128], tf.reduce_mean(whole, [1, 2])[0], rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(features[0, 128:256], tf.reduce_max(whole, [1, 2])[0], rtol=1e-4, atol=1e-5)
+def test_the_classification_module_is_lite0_on_unit_range_pixels(exported, class_index):
+    module = tf.saved_model.load(str(exported["classification"]))
+    images = photos("cat", "coffee")
+    logits = module(hubs.to_unit_range(images), training=False).numpy()
+    assert logits.argmax(1)[0] in CAT_INDICES
+    keras_probabilities = EfficientNetLite0().predict(images.astype("float32"), verbose=0)
+    np.testing.assert_allclose(hubs.imagenet_probabilities(logits), keras_probabilities, atol=1e-4)
 
 
-def _module_archive(tmp_path: Path, name: str, prefix: str = "./") -> Path:
-    """A real-looking compressed hub module: a TF2 SavedModel, tar.gz'd (at ``prefix``)."""
-    folder = hub_standin.build_standin(FEATURES, tmp_path / "built", tiny_base(), "fake real module")
-    (folder / hub_standin.STANDIN_FILE).unlink()
+def _module_archive(tmp_path: Path, folder: Path, name: str, prefix: str = "./") -> Path:
+    """A compressed hub module as the handle serves it: a TF2 SavedModel, tar.gz'd (at ``prefix``)."""
+    module = tmp_path / "module"
+    shutil.copytree(folder, module)
+    (module / hub_lite0.ABOUT_FILE).unlink()  # a real module carries no such note
     mirror = tmp_path / "mirror"
     mirror.mkdir()
-    archive = mirror / name
-    with tarfile.open(archive, "w:gz") as tar:
-        for path in sorted(folder.rglob("*")):
-            tar.add(path, arcname=prefix + path.relative_to(folder).as_posix(), recursive=False)
+    with tarfile.open(mirror / name, "w:gz") as tar:
+        for path in sorted(module.rglob("*")):
+            tar.add(path, arcname=prefix + path.relative_to(module).as_posix(), recursive=False)
     return mirror
 
 
 @pytest.mark.parametrize("prefix", ["./", "efficientnet_b0_feature-vector_1/"], ids=["top", "wrapped"])
-def test_a_real_module_comes_through_the_asset_layer_into_the_hub_cache(tmp_path, monkeypatch, capsys,
-                                                                         network_off, prefix):
+def test_a_real_module_comes_through_the_asset_layer_and_wins(exported, tmp_path, monkeypatch, capsys, prefix):
     asset = get_asset(FEATURES.asset)
     assert asset.kind is Kind.HUB_MODULE and asset.hash is None  # nobody publishes one: not invented
     assert asset.url == f"{FEATURES.handle}?tf-hub-format=compressed"
-    monkeypatch.setenv("COURSE_MIRROR", str(_module_archive(tmp_path, asset.filename, prefix)))
-    monkeypatch.setenv("COURSE_PROFILE", "full")
+    monkeypatch.setenv("COURSE_MIRROR", str(_module_archive(tmp_path, exported["feature_vector"], asset.filename, prefix)))
     module = hubs.load_module("efficientnet_b0_feature_vector")
     out = capsys.readouterr().out
-    assert "sha256" in out and "a SavedModel" in out and "STAND-IN" not in out
+    assert "sha256" in out and "the real TF Hub module" in out and "Lite0" not in out
     assert module.real and module.folder == hubs.tfhub_cache_dir() / hubs.module_dir_name(FEATURES.handle)
-    assert hub_standin.describe(module.folder) is None and (module.folder / "saved_model.pb").is_file()
+    assert hub_lite0.about(module.folder) is None and (module.folder / "saved_model.pb").is_file()
     assert module.module(tf.zeros([1, 224, 224, 3])).shape == (1, 1280)
 
 
@@ -128,84 +120,40 @@ def test_a_mirror_copy_that_is_not_a_saved_model_is_rejected_and_nothing_placed(
         tar.add(page, arcname="index.html")
     monkeypatch.setenv("COURSE_MIRROR", str(mirror))
     with pytest.raises(ContentMismatchError, match="not a TF2 SavedModel"):
-        hubs.fetch_module("efficientnet_b0_classification")
+        hubs.load_module("efficientnet_b0_classification")  # a bad copy is never replaced by Lite0
     assert hubs.cached_module(CLASSIFIER.handle, hubs.tfhub_cache_dir()) is None
 
 
-def test_the_full_profile_without_the_module_fails_with_the_asset_error(monkeypatch):
-    monkeypatch.setenv("COURSE_PROFILE", "full")
-    with pytest.raises(AssetUnavailableError) as error:
-        hubs.load_module("efficientnet_b0_classification")
-    message = str(error.value)
-    assert "efficientnet_b0_classification_1.tar.gz" in message and "Two ways out" in message
-    assert "tf-hub-format=compressed" in message
+def test_without_the_real_module_lite0_stands_in_in_every_profile_and_says_so(exported, monkeypatch, capsys):
+    monkeypatch.setattr(hub_lite0, "lite0_hub_cache", lambda: exported["feature_vector"].parent)
+    for profile in ("fast", "full"):
+        monkeypatch.setenv("COURSE_PROFILE", profile)
+        module = hubs.load_module("efficientnet_b0_feature_vector")
+        line = capsys.readouterr().out
+        assert line.count("\n") == 1 and "standing in for EfficientNet-B0 feature-vector/1" in line
+        assert not module.real and module.network == "EfficientNet-Lite0"
+        assert module.folder.parent != hubs.tfhub_cache_dir()  # never shadows a real module
 
 
-def test_the_fast_profile_uses_the_standin_loudly(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("COURSE_PROFILE", "fast")
-    monkeypatch.setattr(hub_standin, "lesson01_base", lambda: (tiny_base(), "tiny"))
-    module = hubs.load_module("efficientnet_b0_classification")
-    assert not module.real and "STAND-IN" in module.label
-    assert "STAND-IN HUB MODULE" in capsys.readouterr().out
-    assert module.folder.parent == hubs.standin_cache_dir() != hubs.tfhub_cache_dir()  # never shadows a real one
-
-
-@pytest.fixture
-def feature_module(tmp_path) -> hubs.HubModule:
-    cache = tmp_path / "tfhub"
-    build_standin(FEATURES, cache)
-    with hubs.hub_cache(cache):
-        loaded = hub.load(FEATURES.handle)
-    return hubs.HubModule("efficientnet_b0_feature_vector", FEATURES.title, FEATURES.handle, loaded,
-                          False, "test", hubs.cached_module(FEATURES.handle, cache), 1280, (224, 224))
-
-
-def test_the_wrapper_works_in_sequential_and_functional_models_frozen(feature_module):
-    sequential = keras.Sequential([keras.Input((224, 224, 3)), feature_module.layer(),
-                                   keras.layers.Dense(1, activation="sigmoid")])
-    assert sequential.output_shape == (None, 1)
-    assert [tuple(w.shape) for w in sequential.trainable_weights] == [(1280, 1), (1,)]
-    inputs = keras.Input((224, 224, 3))
-    functional = keras.Model(inputs, keras.layers.Dense(2)(feature_module.layer(name="fv")(inputs)))
-    images = np.random.default_rng(0).random((3, 224, 224, 3), dtype=np.float32)
-    assert functional.predict(images, verbose=0).shape == (3, 2)
-    before = feature_module.module(images).numpy()
-    sequential.compile("adam", "binary_crossentropy")
-    sequential.fit(images, np.array([0, 1, 0]), epochs=1, verbose=0)
-    np.testing.assert_array_equal(feature_module.module(images).numpy(), before)  # frozen: unchanged
-
-
-def test_the_wrapper_fine_tunes_the_modules_own_variables(feature_module):
-    layer = hubs.HubLayer(feature_module, trainable=True)
-    inputs = keras.Input((224, 224, 3))
-    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(layer(inputs)))
-    owned = len(feature_module.module.trainable_variables)
-    assert len(model.trainable_weights) == owned + 2
-    images = np.random.default_rng(0).random((2, 224, 224, 3), dtype=np.float32)
-    before = feature_module.module(images).numpy()
-    model.compile(keras.optimizers.SGD(0.1), "binary_crossentropy")
+def test_tfsmlayer_runs_and_fine_tunes_the_module_with_sgd_but_not_adam(exported):
+    """Keras 3.15's TFSMLayer names its variables after TensorFlow's (``...:0``); Adam's slot
+    variables take those names and TensorFlow refuses them. Lesson 06 teaches this limit: if this
+    test fails because Adam works, the lesson can drop the SGD detour."""
+    images = hubs.to_unit_range(photos("cat", "coffee"))
+    def model_with(layer):
+        inputs = keras.Input((224, 224, 3))
+        return keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(layer(inputs)["output_0"]))
+    layer = keras.layers.TFSMLayer(exported["feature_vector"], call_endpoint="serving_default", trainable=True)
+    before = layer(images)["output_0"].numpy()
+    assert before.shape == (2, 1280) and layer.trainable_weights
+    model = model_with(layer)
+    model.compile(keras.optimizers.SGD(0.05), "binary_crossentropy")
     model.fit(images, np.array([0, 1]), epochs=1, verbose=0)
-    assert not np.allclose(feature_module.module(images).numpy(), before)  # the module itself changed
-    layer.trainable = False
-    assert len(model.trainable_weights) == 2
-
-
-def test_a_module_without_trainable_variables_cannot_be_trainable(tmp_path):
-    module = tf.Module()
-    module.__call__ = tf.function(lambda images: tf.reduce_mean(images, [1, 2]),
-                                  input_signature=[tf.TensorSpec([None, 224, 224, 3])])
-    tf.saved_model.save(module, str(tmp_path / "m"))
-    loaded = tf.saved_model.load(str(tmp_path / "m"))
-    wrapped = hubs.HubModule("x", "X", "h", loaded, True, "test", tmp_path / "m", 3, (224, 224))
-    assert hubs.HubLayer(wrapped)(np.zeros((1, 224, 224, 3), "float32")).shape == (1, 3)
-    with pytest.raises(ValueError, match="no trainable variables"):
-        hubs.HubLayer(wrapped, trainable=True)
-
-
-def test_saving_a_model_with_the_wrapper_says_what_to_do(feature_module, tmp_path):
-    model = keras.Sequential([keras.Input((224, 224, 3)), feature_module.layer()])
-    with pytest.raises(NotImplementedError, match="head.save"):
-        model.save(tmp_path / "model.keras")
+    assert not np.allclose(layer(images)["output_0"].numpy(), before)  # the module's own weights moved
+    adam = model_with(keras.layers.TFSMLayer(exported["feature_vector"], call_endpoint="serving_default", trainable=True))
+    adam.compile(keras.optimizers.Adam(1e-4), "binary_crossentropy")
+    with pytest.raises(ValueError, match="not a valid scope name"):
+        adam.fit(images, np.array([0, 1]), epochs=1, verbose=0)
 
 
 def test_logits_to_imagenet_probabilities():

@@ -148,12 +148,23 @@ def head_parameters(features: int = 1280, hidden: int = 500) -> int:
     return int(sum(np.prod(w.shape) for w in head.trainable_weights))
 
 
-def _judge_head_weights(answer: int, features: int = 1280, hidden: int = 500) -> str:
-    expected = head_parameters(features, hidden)
+def _shape_of(head) -> tuple[int, int, int]:
+    """(features in, hidden units, trainable weights) of the learner's head: counted, not assumed."""
+    import keras
+
+    dense = [layer for layer in head.layers if isinstance(layer, keras.layers.Dense)]
+    if len(dense) < 2:
+        return int(head.input_shape[-1]), 0, int(sum(np.prod(w.shape) for w in head.trainable_weights))
+    return (int(dense[0].kernel.shape[0]), int(dense[0].units),
+            int(sum(np.prod(w.shape) for w in head.trainable_weights)))
+
+
+def _judge_head_weights(answer: int, head=None) -> str:
+    features, hidden, expected = (1280, 500, head_parameters()) if head is None else _shape_of(head)
     answer = whole_number(answer, "the count of weights")
     if answer == expected:
-        return (f"{expected:,} = {features:,} x {hidden} + {hidden} (hidden layer) + {hidden} x 1 + 1 "
-                "(output unit).")
+        return (f"{expected:,}: every Dense layer trains inputs x units weights plus one bias per unit "
+                f"(here {features:,} features into {hidden} hidden units, then one output unit).")
     if answer == features * hidden:
         wrong(f"{answer:,} counts the first layer's weights only; add its biases and the output "
               "layer's weights and bias.")
@@ -167,15 +178,24 @@ def _judge_head_weights(answer: int, features: int = 1280, hidden: int = 500) ->
     if answer in (expected + 2 * features, expected + 2 * features + 1):
         wrong(f"{answer:,} counts Normalization's mean and variance too: statistics, not trained "
               "weights.")
+    if answer == head_parameters() and head is not None:
+        wrong(f"{answer:,} is the count for the source lab's 1,280 -> 500 -> 1 head; count the head "
+              "you built, whose layers differ.")
     direction = "too many" if answer > expected else "too few"
     wrong(f"{answer:,} is {direction}: each Dense layer has inputs x units weights plus one bias "
-          "per unit; add up both layers.")
+          "per unit; add up the layers of your head.")
 
 
-def _worked_head_weights() -> int:
-    # Dense(500): 1,280 x 500 weights + 500 biases; Dense(1): 500 x 1 weights + 1 bias.
-    # The frozen module and Normalization's statistics add no trained weights.
-    return 1280 * 500 + 500 + 500 * 1 + 1
+def _worked_head_weights(head=None) -> int:
+    # Each Dense layer: inputs x units weights + one bias per unit. The source lab's head:
+    # Dense(500): 1,280 x 500 + 500; Dense(1): 500 x 1 + 1. The frozen module and Normalization's
+    # statistics add no trained weights.
+    import keras
+
+    if head is None:
+        return 1280 * 500 + 500 + 500 * 1 + 1
+    return sum(int(np.prod(layer.kernel.shape)) + layer.units
+               for layer in head.layers if isinstance(layer, keras.layers.Dense))
 
 
 head_weights = Exercise(
@@ -193,9 +213,9 @@ quiz = Quiz("Lesson 06 quiz", [
               "c": "hub modules cannot be used in Keras models at all"}, "b",
              {"a": "the lesson tried it with a module already loaded: the error is about the "
                    "layer's class.",
-              "b": "\"Only instances of `keras.Layer` can be added\": wrap `hub.load(handle)` in a "
-                   "Keras 3 layer (HubLayer), or use tf-keras for the whole model.",
-              "c": "a Keras 3 layer holding what `hub.load` returns works in Sequential and "
+              "b": "\"Only instances of `keras.Layer` can be added\": use Keras 3's "
+                   "`keras.layers.TFSMLayer` on the module's folder, or tf-keras for the whole model.",
+              "c": "`keras.layers.TFSMLayer` on the module's folder works in Sequential and "
                    "functional models."}),
     Question("A classroom has no internet. Where must a module be for `hub.load(handle)` to work?",
              {"a": "in `TFHUB_CACHE_DIR`, in the folder named by the SHA-1 of the handle, not empty",
@@ -217,8 +237,8 @@ quiz = Quiz("Lesson 06 quiz", [
               "b": "save the trained head and keep the handle; rebuild by loading the module "
                    "again and stacking",
               "c": "pickle the model"}, "b",
-             {"a": "a `.keras` file stores layers by configuration; a SavedModel is not one, so "
-                   "HubLayer refuses.",
+             {"a": "a `.keras` file stores layers by configuration; TFSMLayer's is only the "
+                   "SavedModel's path, and Keras refuses to load it by default (safe_mode).",
               "b": "the head is a plain Keras model; the module comes back from the cache by its "
                    "handle.",
               "c": "pickling is not a supported format and breaks across versions."}),
