@@ -65,6 +65,8 @@ def run_notebook(path: Path, out_dir: Path, report_dir: Path, timeout: int) -> d
         result = json.loads(result_file.read_text())
         row.update(data=result["data"], weights=result["weights"],
                    **{"headline metric": f"{result['metric']}: {result['value']:.3f}"})
+    elif row["status"] == "ok":  # it ran, but never said what it measured on what
+        row["status"] = "FAILED: no headline recorded (the notebook must call helpers.report.record)"
     return row
 
 

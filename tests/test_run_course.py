@@ -24,12 +24,14 @@ def test_report_rows_come_from_the_notebooks_own_record_calls(tmp_path):
                     'helpers.report.record("01", data="real data", weights="none (trained here)", '
                     'metric="test accuracy", value=accuracy)')
     bad = notebook(tmp_path / "02_bad.ipynb", "raise RuntimeError('no weights here')")
+    silent = notebook(tmp_path / "03_silent.ipynb", "accuracy = 0.9  # measured, but never recorded")
     out = tmp_path / "report"
     run = subprocess.run([sys.executable, ROOT / "scripts" / "run_course.py", "--profile", "fast",
-                          "--out", out, good, bad], capture_output=True, text=True, timeout=300)
+                          "--out", out, good, bad, silent], capture_output=True, text=True, timeout=300)
     assert run.returncode == 1, run.stdout + run.stderr  # one notebook failed
     rows = list(csv.DictReader(open(out / "report.csv")))
-    assert [r["notebook"] for r in rows] == ["01_good.ipynb", "02_bad.ipynb"]
+    assert [r["notebook"] for r in rows] == ["01_good.ipynb", "02_bad.ipynb", "03_silent.ipynb"]
+    assert rows[2]["status"].startswith("FAILED: no headline recorded")
     assert rows[0]["status"] == "ok" and rows[0]["profile"] == "fast"
     assert rows[0]["data"] == "real data" and rows[0]["headline metric"] == "test accuracy: 0.750"
     assert rows[1]["status"].startswith("FAILED") and "no weights here" in rows[1]["status"]

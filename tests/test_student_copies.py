@@ -90,21 +90,68 @@ def test_every_exercise_has_a_solution_and_every_copy_a_stub(path):
     assert all(not c.get("outputs") for c in copy.cells)
 
 
-@pytest.mark.after_notebooks
+def solution_blocks(source: str) -> list[list[str]]:
+    """The lines between each BEGIN and END SOLUTION marker of a cell, in order."""
+    blocks, inside = [], False
+    for line in source.splitlines():
+        if line.strip() == student_copies.BEGIN:
+            blocks.append([line])
+            inside = True
+        elif inside:
+            blocks[-1].append(line)
+            inside = line.strip() != student_copies.END
+    return blocks
+
+
+def filled(copy: nbformat.NotebookNode, notebook: nbformat.NotebookNode) -> list[str]:
+    """The student copy's code cells with each stub replaced by the instructor's worked solution."""
+    solutions = [block for cell in notebook.cells if cell.cell_type == "code"
+                 for block in solution_blocks(cell.source)]
+    sources, used = [], 0
+    for cell in copy.cells:
+        if cell.cell_type != "code":
+            continue
+        lines = []
+        for line in cell.source.splitlines():
+            if line.strip() == "# YOUR ANSWER HERE":
+                continue
+            if line.strip().startswith("raise NotImplementedError("):
+                lines += solutions[used]
+                used += 1
+            else:
+                lines.append(line)
+        sources.append("\n".join(lines))
+    assert used == len(solutions), "every worked solution fills exactly one stub"
+    return sources
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_a_student_copy_filled_with_the_solutions_is_the_instructor_notebook(path):
+    """So the student copy runs to its end: nbval runs exactly this code, cell for cell, in CI.
+
+    Nothing but the solutions differs: no cell the later lessons need is lost, none is added.
+    """
+    notebook = nbformat.read(path, as_version=4)
+    copy = student_copies.student_copy(notebook, path.name)
+    assert filled(copy, notebook) == [c.source for c in notebook.cells if c.cell_type == "code"]
+    assert [c.cell_type for c in copy.cells] == [c.cell_type for c in notebook.cells]
+
+
+@pytest.mark.after_notebooks
+@pytest.mark.parametrize("path", NOTEBOOKS[:1], ids=lambda p: p.stem)
 def test_student_copy_runs_to_its_first_exercise_and_stops_there(path, tmp_path, monkeypatch):
     """Run the copy headless in the fast profile: it must fail at the first stub, with its message.
 
     Runs after the notebooks (reusing lesson 01's saved model, as a learner's later lessons do)
     and in the session's real environment: mirror, cache and profile.
     """
-    for name in ("COURSE_CACHE", "COURSE_MIRROR", "KERAS_HOME", "COURSE_OFFLINE"):
+    for name in ("COURSE_CACHE", "COURSE_MIRROR", "KERAS_HOME", "COURSE_OFFLINE", "COURSE_OUTPUTS",
+                 "TFHUB_CACHE_DIR"):
         if name in SESSION_ENV:
             monkeypatch.setenv(name, SESSION_ENV[name])
         else:
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COURSE_PROFILE", "fast")
-    monkeypatch.setenv("COURSE_OUTPUTS", str(ROOT / "notebooks" / "outputs"))
     copy = student_copies.student_copy(nbformat.read(path, as_version=4), path.name)
     first_stub = next(i for i, c in enumerate(copy.cells) if "raise NotImplementedError(" in c.source)
     client = NotebookClient(copy, timeout=900, kernel_name="python3",
