@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from conftest import make_tar_gz, make_zip
 
-from helpers.assets.archives import CorruptArchiveError, UnsafeArchiveError, extract
+from helpers.assets.archives import (LIMITS, ArchiveLimitError, CorruptArchiveError, Limits,
+                                     UnsafeArchiveError, extract)
 from helpers.assets.fetch import fetch
 
 GOOD = {"pets/cat.txt": b"meow", "pets/dog.txt": b"woof"}
@@ -51,7 +53,7 @@ def test_unsafe_archives_are_rejected_whole(tmp_path, name, data):
 def test_damaged_archives_say_so_and_leave_nothing(tmp_path, name, data):
     work = tmp_path / "work"
     work.mkdir()
-    with pytest.raises(CorruptArchiveError, match="Delete it and fetch it again"):
+    with pytest.raises(CorruptArchiveError, match="Delete .* and fetch it again"):
         extract(write(tmp_path, name, data), work / "out")
     assert list(work.iterdir()) == []
 
@@ -70,3 +72,51 @@ def test_an_existing_destination_is_reused(tmp_path):
     dest = extract(archive, tmp_path / "out")
     (dest / "marker").write_text("kept")
     assert (extract(archive, tmp_path / "out") / "marker").read_text() == "kept"
+
+
+# --- Issue 22: limits ------------------------------------------------------------------------------
+
+def deflated_zip(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_zip_bomb_is_refused_before_anything_is_written(tmp_path):
+    bomb = write(tmp_path, "bomb.zip", deflated_zip({"zeros.bin": bytes(64 << 20)}))  # 64 MiB from ~64 KiB
+    assert bomb.stat().st_size < 1 << 20
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(ArchiveLimitError, match=r"times its own size") as error:
+        extract(bomb, work / "out")
+    assert str(bomb) in str(error.value)
+    assert list(work.iterdir()) == []
+
+
+def test_two_thousand_nested_folders_are_a_clear_error_not_a_recursion_error(tmp_path):
+    deep = "/".join(["d"] * 2000) + "/f.txt"
+    for name, data in [("deep.zip", make_zip({deep: b"x"})), ("deep.tar.gz", make_tar_gz({deep: b"x"}))]:
+        work = tmp_path / name.split(".")[0] / "work"
+        work.mkdir(parents=True, exist_ok=True)
+        with pytest.raises(ArchiveLimitError, match="nested 2,001 deep"):
+            extract(write(tmp_path, name, data), work / "out")
+        assert list(work.iterdir()) == []
+
+
+@pytest.mark.parametrize("limits, members, words", [
+    (Limits(entries=10), {f"f{i}.txt": b"x" for i in range(11)}, "11 entries"),
+    (Limits(total_bytes=1000), {"a.bin": os.urandom(600), "b.bin": os.urandom(600)}, "1,200 bytes"),
+])
+def test_entry_count_and_total_size_limits(tmp_path, limits, members, words):
+    for name, data in [("many.zip", make_zip(members)), ("many.tar.gz", make_tar_gz(members))]:
+        with pytest.raises(ArchiveLimitError, match=words):
+            extract(write(tmp_path, name, data), tmp_path / "out" / name, limits=limits)
+
+
+def test_the_default_limits_leave_room_for_the_course_archives():
+    assert LIMITS.total_bytes >= 4 << 30 and LIMITS.entries >= 100_000 and LIMITS.depth >= 16

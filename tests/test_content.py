@@ -5,7 +5,9 @@ Each test builds its own tiny archive and digest table; nothing is downloaded.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -156,3 +158,48 @@ def test_structure_check_finds_splits_and_classes(tmp_path):
     (tmp_path / "fruits" / "Test" / "Lemon" / "run.sh").write_text("rm -rf /")
     with pytest.raises(ContentMismatchError, match="non-image"):
         check_image_folders(tmp_path)
+
+
+# --- Issue 22: messages name the file to act on -----------------------------------------------------
+
+def test_a_damaged_mirror_archive_is_named_not_a_deleted_temporary_file(pets):
+    asset, _ = pets
+    mirror_file = Path(os.environ["COURSE_MIRROR"]) / "pets.zip"
+    mirror_file.write_bytes(b"<html>Service unavailable</html>")
+    with pytest.raises(AssetError) as error:
+        fetch_folder("pets")
+    message = str(error.value)
+    assert str(mirror_file) in message and ".unverified" not in message
+    assert cache_is_clean(asset)
+
+
+def test_an_unpinned_file_check_names_the_mirror_file(pets):
+    _, serve = pets
+    serve(FULL | {"pets/train/cats/cat.1.jpg": b"cat 7"})
+    with pytest.raises(ContentMismatchError) as error:
+        fetch_folder("pets")
+    assert str(Path(os.environ["COURSE_MIRROR"]) / "pets.zip") in str(error.value)
+
+
+def test_a_pinned_archive_hash_that_fails_is_not_called_unpinned(pets, monkeypatch, capsys):
+    asset, serve = pets
+    monkeypatch.setitem(ASSETS, "pets", dataclasses.replace(asset, hash="sha256:" + "0" * 64))
+    serve(FULL)
+    fetch_folder("pets")
+    out = capsys.readouterr().out
+    assert "No hash is pinned" not in out and "no hash is pinned" not in out
+    assert "not the pinned archive" in out and "checked file by file" in out
+
+
+def test_a_cut_transfer_is_downloaded_once_and_called_cut(pets, file_server, monkeypatch):
+    asset, _ = pets
+    file_server.files["mirror/pets.zip"] = make_zip(FULL)
+    file_server.truncate.add("mirror/pets.zip")
+    monkeypatch.setenv("COURSE_MIRROR", f"{file_server.base_url}/mirror")
+    monkeypatch.setitem(ASSETS, "pets", dataclasses.replace(asset, hash="sha256:" + "0" * 64))
+    with pytest.raises(ChecksumMismatchError) as error:
+        fetch_folder("pets")
+    message = str(error.value)
+    assert "cut short" in message and "could not reach" not in message
+    assert file_server.requests == ["mirror/pets.zip"]
+    assert cache_is_clean(asset)

@@ -159,3 +159,113 @@ def test_keras_finds_fetched_weights_without_downloading(file_server, online, cl
             f"{name!r}, {closed_port_url + '/' + name!r}, cache_subdir='models', file_hash={asset.digest!r}))")
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert Path(found.stdout.strip().splitlines()[-1]) == keras_home() / "models" / name
+
+
+# --- Issue 22 -------------------------------------------------------------------------------------
+
+@pytest.fixture
+def trickle_server():
+    """An origin that announces 1,000 bytes and then sends one byte every 0.2 s (a stalled link).
+
+    It stops after 40 bytes and hangs up, so a test of code without a deadline ends too."""
+    import socket
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            try:
+                for _ in range(40):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except OSError:
+                pass  # the client gave up
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_a_trickling_download_hits_the_overall_deadline(trickle_server, online, monkeypatch, isolated_assets):
+    import importlib
+
+    from helpers.assets.registry import Asset
+
+    fetching = importlib.import_module("helpers.assets.fetch")  # (helpers.assets.fetch is the function)
+
+    monkeypatch.setattr(fetching, "DOWNLOAD_DEADLINE_S", 1.0)
+    asset = Asset("slow.bin", f"{trickle_server}/slow.bin", "sha256:" + "0" * 64, Kind.IMAGE, size=1000)
+    with pytest.raises(AssetUnavailableError, match="deadline") as error:
+        fetch(asset)
+    assert "cut short" not in str(error.value)
+    assert leftovers(isolated_assets) == []
+
+
+def test_stale_temporary_files_of_killed_runs_are_removed_at_the_next_start(isolated_assets, monkeypatch):
+    import fcntl
+
+    from conftest import REAL_MIRROR
+
+    cache, models = isolated_assets, keras_home() / "models"
+    models.mkdir(parents=True)
+    cache.mkdir()
+    (cache / "tmpa1b2c3d4").write_bytes(b"a killed pooch download")
+    (cache / ".cats_and_dogs_filtered.zip.unverified").write_bytes(b"old")
+    (cache / ".imagenet_class_index.json.download").write_bytes(b"old")
+    (cache / ".cifar10-arrays.k2j3h4.part").mkdir()
+    (cache / ".cats_and_dogs_filtered.ab12cd.check" / "unpacked").mkdir(parents=True)
+    (cache / ".cats_and_dogs_filtered.ab12cd.check" / "unpacked" / "x.jpg").write_bytes(b"x")
+    (cache / ".staging-dead0001" / "x").mkdir(parents=True)  # a killed run of the new code
+    (models / ".imagenet_class_index.json.part").write_bytes(b"old")
+    live = cache / ".staging-live0001"  # another process's, still running: kept
+    live.mkdir()
+    held = os.open(live, os.O_RDONLY)
+    fcntl.flock(held, fcntl.LOCK_EX)
+    (cache / "notes.txt").write_text("the user's own file: kept")
+    monkeypatch.setenv("COURSE_MIRROR", str(REAL_MIRROR))
+    try:
+        fetch("imagenet_class_index")
+    finally:
+        os.close(held)
+    assert sorted(p.name for p in cache.iterdir()) == [".staging-live0001", "imagenet_class_index.json", "notes.txt"]
+    assert sorted(p.name for p in models.iterdir()) == ["imagenet_class_index.json"]
+
+
+def test_an_html_page_in_the_mirror_is_called_an_html_page(file_server, tmp_path, monkeypatch):
+    asset = file_server.asset("data.bin", PAYLOAD)
+    mirror_folder(tmp_path, monkeypatch, b"<!DOCTYPE html>\n<html><body>Sign in to continue</body></html>")
+    with pytest.raises(ChecksumMismatchError) as error:
+        fetch(asset)
+    message = str(error.value)
+    assert "HTML page" in message and "truncated" not in message
+    assert str(tmp_path / "mirror" / "data.bin") in message  # the file to delete
+
+
+@pytest.mark.parametrize("value, offline", [("1", True), ("true", True), ("YES", True), ("on", True),
+                                            ("0", False), ("false", False), ("no", False), ("off", False),
+                                            ("", False)])
+def test_course_offline_understands_the_usual_words(monkeypatch, value, offline):
+    from helpers.assets.fetch import is_offline
+
+    monkeypatch.setenv("COURSE_OFFLINE", value)
+    assert is_offline() is offline
+
+
+def test_course_offline_refuses_other_words_clearly(file_server, monkeypatch):
+    from helpers.assets.fetch import AssetError
+
+    monkeypatch.setenv("COURSE_OFFLINE", "sometimes")
+    with pytest.raises(AssetError, match=r"COURSE_OFFLINE='sometimes'.*on.*off"):
+        fetch(file_server.asset("data.bin", PAYLOAD))
+    assert file_server.requests == []

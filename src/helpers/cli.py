@@ -2,7 +2,8 @@
 
     python -m helpers list                 what the course uses, and what is cached
     python -m helpers fetch NAME... | --all  get assets into the cache (and where Keras looks)
-    python -m helpers verify               re-hash every cached asset
+    python -m helpers verify               re-hash every cached asset, unpacked folder and decoded
+                                           array; repair from verified archives, or say what to fetch
     python -m helpers mirror DIR [--all | NAME...]  build a mirror folder for a classroom
 """
 
@@ -13,9 +14,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from .assets.content import fetch_folder, verified_folder
-from .assets.fetch import AssetError, cache_dir, cached_path, fetch, matches
+from .assets.content import fetch_folder, verified_folder, verify_folder
+from .assets.fetch import AssetError, _install_for_keras, cache_dir, cached_path, fetch, keras_home, matches
 from .assets.registry import ASSETS, Asset, Kind, get_asset
+from .assets.storage import discard
 
 
 def _selected(args: argparse.Namespace) -> list[Asset]:
@@ -61,17 +63,51 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(_: argparse.Namespace) -> int:
+    """Re-hash everything in the cache; repair what can be repaired; say what to fetch otherwise."""
     bad = 0
     for asset in ASSETS.values():
-        path = cached_path(asset)
-        if not path.exists():
-            state = "missing"
-        elif matches(path, asset):
-            state = "ok"
-        else:
-            state, bad = "CORRUPT (delete it and fetch again)", bad + 1
+        state, good = verify_asset(asset)
+        bad += not good
         print(f"{asset.name:58} {state}")
+    from .datasets.cifar10 import verify_arrays
+
+    arrays = verify_arrays()
+    if arrays is not None:
+        print(f"{'cifar10-arrays (decoded CIFAR-10)':58} {arrays[0]}")
+        bad += not arrays[1]
     return 1 if bad else 0
+
+
+def verify_asset(asset: Asset) -> tuple[str, bool]:
+    """(What was found and done, whether it is good now) for one asset's file, copy where Keras
+    looks, and unpacked folder. A file that fails is removed: it cannot be used."""
+    states, good = [], True
+    path = cached_path(asset)
+    try:
+        if path.exists():
+            if matches(path, asset):
+                states.append("ok")
+            else:
+                discard(path)
+                states.append(f"CORRUPT (removed; run `python -m helpers fetch {asset.name}`)")
+                good = False
+        placed = keras_home() / asset.keras_path if asset.keras_path else None
+        if placed is not None and placed.exists() and not matches(placed, asset):
+            discard(placed, "KERAS_HOME")
+            if path.exists():
+                _install_for_keras(asset, path)
+                states.append("copy in KERAS_HOME was damaged: replaced")
+            else:
+                states.append("copy in KERAS_HOME was damaged: removed")
+        if asset.kind in (Kind.DATASET_ARCHIVE, Kind.HUB_MODULE):
+            folder = verify_folder(asset)
+            if folder is not None:
+                states.append(f"unpacked: {folder[0]}")
+                good = good and folder[1]
+    except AssetError as error:
+        states.append(f"NOT CHECKED ({str(error).splitlines()[0]})")
+        good = False
+    return "; ".join(states) or "missing", good
 
 
 def cmd_mirror(args: argparse.Namespace) -> int:

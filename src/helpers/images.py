@@ -6,7 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 
 class ImageFormatError(ValueError):
@@ -23,37 +23,62 @@ def sample_photo_path(name: str = "china.jpg") -> Path:
 
 def load_rgb_image(path: str | Path, size: tuple[int, int] | None = None,
                    convert: bool = False) -> np.ndarray:
-    """Read an image file as a uint8 array (H, W, 3).
+    """Read an image file as a uint8 array (H, W, 3), turned the way its EXIF orientation says
+    (as photo viewers show it: phone photos are often stored sideways).
 
     Args:
         path: the image file.
         size: (height, width) to resize to, or None to keep the file's size.
-        convert: convert grayscale/RGBA/CMYK/palette images to RGB instead of refusing them.
+        convert: convert grayscale/RGBA/CMYK/palette images to RGB instead of refusing them;
+            16-bit images are scaled to 0-255 (not clipped).
 
     Raises:
-        ImageFormatError: the file is not an image, or is not RGB and ``convert`` is False.
+        ImageFormatError: the file is not a readable image (truncated, another kind of file, too
+            large to decode safely), or is not RGB and ``convert`` is False.
     """
     try:
-        with Image.open(path) as image:
-            image.load()
-    except (UnidentifiedImageError, OSError) as bad:
-        raise ImageFormatError(f"{path} is not a readable image ({bad}). Is the file complete?") from bad
-    if image.mode != "RGB":
-        if not convert:
-            raise ImageFormatError(
-                f"{path} is a {image.mode} image ({_MODES.get(image.mode, 'not RGB')}); the models "
-                "expect 3-channel RGB. Pass convert=True to convert it, or save it as RGB first "
-                "(PIL: Image.open(path).convert('RGB'))."
-            )
-        image = image.convert("RGB")
-    if size is not None:
-        image = image.resize((size[1], size[0]), Image.Resampling.BILINEAR)
+        with Image.open(path) as opened:
+            image = ImageOps.exif_transpose(opened)  # a loaded copy, turned upright
+        if image.mode != "RGB":
+            if not convert:
+                raise ImageFormatError(
+                    f"{path} is a {image.mode} image ({_MODES.get(image.mode, 'not RGB')}); the models "
+                    "expect 3-channel RGB. Pass convert=True to convert it, or save it as RGB first "
+                    "(PIL: Image.open(path).convert('RGB'))."
+                )
+            image = _to_rgb(image)
+        if size is not None:
+            image = image.resize((size[1], size[0]), Image.Resampling.BILINEAR)
+    except ImageFormatError:
+        raise
+    except Image.DecompressionBombError as bomb:
+        raise ImageFormatError(
+            f"{path} is too large to decode safely ({bomb}): a damaged file or a \"decompression "
+            "bomb\". What to do: use an ordinary photo, or shrink this one in an image editor first."
+        ) from bomb
+    except Exception as bad:  # every other PIL failure: unreadable, truncated, unsupported...
+        raise ImageFormatError(
+            f"{path} is not a readable image ({type(bad).__name__}: {bad}). What to do: check the "
+            "file is complete (download or copy it again) and is a JPEG, PNG, BMP or GIF."
+        ) from bad
     return np.asarray(image, dtype=np.uint8)
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    """Any PIL image as 8-bit RGB; 16-bit (and 32-bit integer) grayscale scaled, not clipped to 255."""
+    if image.mode.startswith("I"):  # "I;16", "I;16B"... and "I", as PIL opens 16-bit PNGs and TIFFs
+        gray = np.asarray(image).astype(np.float64) / 257.0
+        return Image.fromarray(np.clip(gray.round(), 0, 255).astype(np.uint8), "L").convert("RGB")
+    if image.mode == "F":  # floating point: [0, 1] or [0, 255]
+        gray = np.asarray(image, dtype=np.float64)
+        gray = gray * 255.0 if gray.size and np.nanmax(gray) <= 1.0 else gray
+        return Image.fromarray(np.clip(np.nan_to_num(gray).round(), 0, 255).astype(np.uint8), "L").convert("RGB")
+    return image.convert("RGB")
 
 
 _MODES = {"L": "grayscale", "LA": "grayscale with transparency", "RGBA": "RGB with transparency",
           "CMYK": "CMYK, a print colour space", "P": "palette colours", "I;16": "16-bit grayscale",
-          "1": "black and white"}
+          "I": "16- or 32-bit grayscale", "F": "floating-point grayscale", "1": "black and white"}
 
 
 def check_image_batch(images: np.ndarray, height: int, width: int) -> np.ndarray:

@@ -13,41 +13,45 @@ does), unpacks it into a temporary folder, and keeps it only if
 * the files present are exactly one accepted set (e.g. the full origin, or the mirror's subset),
 * nothing else is there, except files the registry names as tolerated (removed before use).
 
-Then, and only then, the folder is renamed into the cache with a marker; otherwise it is deleted
-and :class:`ContentMismatchError` names the offending files and what to do. The archive itself
-is not kept: the verified folder is what the course uses.
+Then, and only then, the folder is renamed into the cache with a *record* of every file it holds
+(size and SHA-256, ``integrity.py``); otherwise it is deleted and :class:`ContentMismatchError`
+names the offending files, the file they came from, and what to do. An archive whose bytes are
+pinned is kept beside the folder (it is verified), so damage can be repaired from it; others are
+not kept.
 
 For an archive without any pinned content (the full Fruits-360), :func:`fetch_folder` accepts a
-*structure check* instead and prints the archive's SHA-256 so an instructor can pin it.
+*structure check* instead and prints the archive's SHA-256 so an instructor can pin it. A TF Hub
+module must also load (``structure.check_saved_model_loads``).
+
+Every use of a folder compares it with its record (missing, extra, resized files); damage is
+repaired (from the verified archive, or the mirror, or the origin) or raises one error that says
+what to run. :func:`verify_folder` (``python -m helpers verify``) re-hashes every file.
 """
 
 from __future__ import annotations
 
 import csv
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import pooch
-import requests
-
 from .archives import extract
-from .fetch import (AssetUnavailableError, ChecksumMismatchError, _sources, _unavailable_message,
-                    cache_dir, fetch, file_hash)
-from .registry import Asset, get_asset
+from .errors import (AssetError, AssetUnavailableError, ChecksumMismatchError, ContentMismatchError)
+from .fetch import (_mismatch_message, _mismatches, _obtain, _sources, _unavailable_message, cache_dir,
+                    cached_path, file_hash, matches)
+from .integrity import MARKER, NO_RECORD, write_record
+from .integrity import problems as record_problems
+from .registry import Asset, Kind, get_asset
+from .storage import discard, publish_file, publish_folder, remove_stale, staging
+from .structure import check_saved_model_loads, saved_model_files
 
-#: Written into a folder once its content is verified, before it is renamed into place.
-MARKER = ".content-verified"
+__all__ = ["MARKER", "ContentMismatchError", "ContentReport", "DigestTable", "FolderLayout",
+           "check_content", "check_image_folders", "extract_checked", "fetch_folder",
+           "load_digest_table", "parse_digest_table", "verified_folder", "verify_folder"]
+
 _SHOW = 8  # offending files named per kind in an error
-
-
-class ContentMismatchError(ChecksumMismatchError):
-    """An archive unpacked to files that do not match the course's pinned digest table."""
 
 
 @dataclass(frozen=True)
@@ -165,28 +169,21 @@ def _listing(what: str, paths: list[str]) -> str:
     return f"  - {len(paths)} file(s) {what}: {shown}"
 
 
-def extract_checked(archive: Path, dest: Path, check: Callable[[Path], object]) -> tuple[Path, object]:
-    """Unpack ``archive`` to a temporary folder, run ``check`` on it, then rename it to ``dest``.
+def extract_checked(archive: Path, dest: Path, check: Callable[[Path], object],
+                    source: str | None = None) -> tuple[Path, object]:
+    """Unpack ``archive`` into a staging folder, run ``check`` on it, record its files, then rename
+    it to ``dest`` (replacing a damaged ``dest``; keeping one another process just verified).
 
     If ``check`` raises, the folder is deleted: nothing unverified is left in the cache.
-    Returns ``dest`` and what ``check`` returned.
+    ``source`` names the archive in messages. Returns ``dest`` and what ``check`` returned.
     """
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".check"))
-    unpacked = staging / "unpacked"
-    try:
-        extract(archive, unpacked)
+    with staging(dest.parent) as stage:
+        unpacked = extract(archive, stage / "unpacked", source=source)
         result = check(unpacked)
-        (unpacked / MARKER).write_text(f"{result}\n")
-        try:
-            os.replace(unpacked, dest)
-        except OSError:
-            if not (dest / MARKER).is_file():  # another process may have finished first
-                raise
-        return dest, result
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        write_record(unpacked, str(result))
+        publish_folder(unpacked, dest, stage, is_good=lambda folder: not record_problems(folder))
+    return dest, result
 
 
 def verified_folder(asset: Asset | str) -> Path:
@@ -201,37 +198,67 @@ def fetch_folder(asset: Asset | str, origin: bool = True,
 
     The asset's content is checked against its digest table (``asset.content``); an archive
     with no table needs a ``structure`` check (a function that raises on a wrong layout), and
-    its SHA-256 is printed so it can be pinned later. Archives with a pinned archive hash are
-    fetched (and byte-verified) first where possible.
+    its SHA-256 is printed so it can be pinned later. A hub module must also load. Archives with
+    a pinned archive hash are byte-verified and kept, for repairs. A cached folder that differs
+    from its record (missing, extra or resized files) is repaired first.
 
     Raises:
         ContentMismatchError: the unpacked files are not the pinned dataset.
-        ChecksumMismatchError: a copy with a pinned archive hash did not match it.
-        AssetUnavailableError: no copy can be had.
+        ChecksumMismatchError: a copy with a pinned archive hash did not match it, or a download
+            was cut short.
+        AssetUnavailableError: no copy can be had (or a damaged folder cannot be repaired).
+        CacheWriteError: the cache cannot be written.
     """
     asset = get_asset(asset) if isinstance(asset, str) else asset
     dest = verified_folder(asset)
-    if (dest / MARKER).is_file():
+    remove_stale(dest.parent)
+    damage = record_problems(dest) if dest.exists() else []
+    if dest.exists() and not damage:
         return dest
-    if asset.content is None and structure is None:
-        structure = check_image_folders  # the least an unpinned image archive must pass
-
-    def check(root: Path):
-        if asset.content is not None:
-            return check_content(root, load_digest_table(asset.content), asset.tolerated,
-                                 source=f"{asset.filename} ({asset.name})")
-        return structure(root)
-
-    archive, keep = _obtain_archive(asset, origin)
+    if damage == [NO_RECORD]:
+        print(f"{dest} has {NO_RECORD}: unpacking it again from a verified copy.")
+    elif damage:
+        print(f"{dest} is damaged ({'; '.join(damage)}); repairing it from a verified copy.")
     try:
-        if not keep:
+        return _unpack_verified(asset, dest, origin, structure)
+    except AssetError as error:
+        if not damage:
+            raise
+        raise type(error)(
+            f"{dest} is damaged ({'; '.join(damage)}) and could not be repaired: {error}\n"
+            f"What to do: run `python -m helpers fetch {asset.name}` where the archive can be had "
+            "(COURSE_MIRROR set, or online), or delete that folder and run this again.") from error
+
+
+def _unpack_verified(asset: Asset, dest: Path, origin: bool, structure: Callable[[Path], object] | None) -> Path:
+    """Obtain the archive, unpack it, check it, and publish the folder at ``dest`` with its record."""
+    if asset.content is None and structure is None:
+        # the least an unpinned archive must pass
+        structure = saved_model_files if asset.kind is Kind.HUB_MODULE else check_image_folders
+
+    with staging(dest.parent) as stage:
+        archive, where, pinned = _obtain_archive(asset, origin, stage)
+
+        def check(root: Path):
+            if asset.content is not None:
+                result = check_content(root, load_digest_table(asset.content), asset.tolerated, source=where)
+            else:
+                result = structure(root)
+            if asset.kind is Kind.HUB_MODULE:
+                check_saved_model_loads(root, source=where)
+            return result
+
+        if not pinned:
             what = "content" if asset.content else "layout"
-            print(f"{asset.filename}: sha256 {_sha256(archive)} ({archive.stat().st_size:,} bytes); "
-                  f"no hash is pinned for these bytes, so its {what} is checked instead.")
-        _, report = extract_checked(archive, dest, check)
-    finally:
-        if not keep:
-            archive.unlink(missing_ok=True)
+            sha = f"sha256 {_sha256(archive)} ({archive.stat().st_size:,} bytes)"
+            if asset.hash is None:
+                print(f"{asset.filename} from {where}: {sha}; no hash is pinned for these bytes, so its "
+                      f"{what} is checked instead.")
+            else:
+                print(f"{asset.filename} from {where}: {sha} is not the pinned archive "
+                      f"({asset.algorithm} {asset.digest[:16]}...), e.g. another packing of the same data; "
+                      f"its {what} is checked file by file instead.")
+        _, report = extract_checked(archive, dest, check, source=where)
     if not isinstance(report, ContentReport):
         print(f"{asset.name}: layout checked, {report}.")
     else:
@@ -241,41 +268,57 @@ def fetch_folder(asset: Asset | str, origin: bool = True,
     return dest
 
 
-def _obtain_archive(asset: Asset, origin: bool) -> tuple[Path, bool]:
-    """The archive: byte-verified through ``fetch`` if its bytes are pinned and a copy matches,
-    else any copy from the mirror or origin (to be checked by content). Returns (path, keep)."""
-    if asset.hash is not None:
-        try:
-            return fetch(asset, origin=False), True
-        except (AssetUnavailableError, ChecksumMismatchError):
-            pass  # another archive of the same content (e.g. the origin's): checked by content
-    target = cache_dir() / f".{asset.filename}.unverified"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.unlink(missing_ok=True)
-    tried = []
+def _obtain_archive(asset: Asset, origin: bool, stage: Path) -> tuple[Path, str, bool]:
+    """The archive, once: a verified cached copy if its bytes are pinned, else the first copy found
+    in the mirror or at the origin, copied or downloaded into ``stage``. A copy matching the pinned
+    hash is kept in the cache. Returns (path, where it came from, whether its bytes are verified)."""
+    cached = cached_path(asset)
+    if asset.hash is not None and cached.exists():
+        if matches(cached, asset):
+            return cached, str(cached), True
+        discard(cached)
+    tried, cut = [], []
     for label, location in _sources(asset, origin):
+        copy = stage / asset.filename
         try:
-            if label == "mirror folder":
-                if not Path(location).is_file():
-                    raise FileNotFoundError(f"no file {location}")
-                shutil.copyfile(location, target)
-            else:
-                _download(location, target)
-            return target, False
+            _obtain(label, location, copy, asset.size)
         except FileNotFoundError as missing:
             tried.append(f"{label}: {missing}")
+            continue
+        except ChecksumMismatchError as bad:
+            cut.append(f"{label}: {bad}")
+            continue
+        if asset.hash is not None and not _mismatches(copy, asset):
+            publish_file(copy, cached)  # verified bytes: kept, to repair the folder from
+            return cached, location, True
+        return copy, location, False
+    if cut:
+        raise ChecksumMismatchError(_mismatch_message(asset, cut + tried))
     raise AssetUnavailableError(_unavailable_message(asset, tried))
 
 
-def _download(url: str, target: Path) -> None:
-    """Stream ``url`` to ``target`` with a progress bar; no hash is pinned for these bytes."""
+def verify_folder(asset: Asset | str) -> tuple[str, bool] | None:
+    """Re-hash the asset's unpacked folder against its record, and repair it if it differs.
+
+    Returns None when there is no folder, else (what was found and done, whether it is good now).
+    The repair uses the verified archive in the cache or the mirror, never the origin.
+    """
+    asset = get_asset(asset) if isinstance(asset, str) else asset
+    folder = verified_folder(asset)
+    if not folder.exists():
+        return None
+    found = record_problems(folder, rehash=True)
+    if not found:
+        return "ok", True
+    damage = f"DAMAGED ({'; '.join(found)})"
     try:
-        pooch.retrieve(url, known_hash=None, fname=target.name, path=target.parent,
-                       downloader=pooch.HTTPDownloader(progressbar=True, timeout=30))
-    except requests.exceptions.HTTPError as http:
-        raise FileNotFoundError(f"{url} answered {http.response.status_code}") from None
-    except requests.exceptions.RequestException as unreachable:
-        raise FileNotFoundError(f"could not reach {url} ({type(unreachable).__name__})") from None
+        discard(folder)
+        source = "its verified archive" if asset.hash and matches(cached_path(asset), asset) else "the mirror"
+        fetch_folder(asset, origin=False)
+        return f"{damage}; repaired from {source}", True
+    except AssetError as error:
+        return (f"{damage}; not repaired ({str(error).splitlines()[0]}). Run `python -m helpers fetch "
+                f"{asset.name}` with COURSE_MIRROR set or online."), False
 
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
@@ -341,7 +384,9 @@ def check_image_folders(root: Path, size: tuple[int, int] | None = None,
                     if size is not None and image.size != tuple(size):
                         fail(f"{f.relative_to(root).as_posix()} is {image.size[0]}x{image.size[1]}, "
                              f"not {size[0]}x{size[1]}")
-            except (OSError, SyntaxError) as broken:
+            except ContentMismatchError:
+                raise
+            except Exception as broken:  # every PIL failure (OSError, SyntaxError, DecompressionBombError...)
                 fail(f"{f.relative_to(root).as_posix()} is not a readable image ({broken})")
         images[name] = len(files)
     return FolderLayout(splits, tuple(next(iter(class_sets.values()))), images)

@@ -3,12 +3,16 @@
 Environment:
     COURSE_CACHE   where verified files are kept (default ``~/.cache/cnn-course``).
     COURSE_MIRROR  a folder, or an http(s) base URL, holding files under their origin names.
-    COURSE_OFFLINE set to 1 to never contact an origin (CI and classrooms without internet).
+    COURSE_OFFLINE 1/true/yes/on to never contact an origin (CI and classrooms without internet);
+                   0/false/no/off or unset to allow it; any other value is refused.
     KERAS_HOME     where Keras looks for weights and datasets (default ``~/.keras``).
 
 A file is moved into the cache only after its hash matched the registry, so the cache
 never holds a half-written or unverified file, and nothing unverified is ever unpickled
-or unpacked.
+or unpacked. Files are written under unique names in a staging folder and renamed into place
+(``storage.py``), so several processes can fetch the same asset at once, and get the
+permissions the umask allows, so a cache filled by one account can be read by others. A
+download has an overall deadline as well as a per-read timeout.
 """
 
 from __future__ import annotations
@@ -17,31 +21,33 @@ import hashlib
 import logging
 import os
 import shutil
-import tempfile
+import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pooch
 import requests
+import urllib3
 
+from .errors import (AssetError, AssetUnavailableError, CacheWriteError, ChecksumMismatchError,
+                     SettingError)
 from .registry import Asset, Kind, get_asset
+from .storage import discard, publish_file, remove_stale, share, staging, writing_to
+
+__all__ = ["AssetError", "AssetUnavailableError", "CacheWriteError", "ChecksumMismatchError",
+           "SettingError", "cache_dir", "cached_path", "fetch", "fetch_first", "file_hash",
+           "file_hashes", "is_offline", "keras_home", "matches", "mirror_location"]
 
 log = logging.getLogger(__name__)
 
 _CHUNK = 1 << 20
-_TIMEOUT_S = 30
+_TIMEOUT_S = 30  # per read: the longest a connection may stay silent
+#: The overall deadline of a download: this many seconds, plus one per MIN_DOWNLOAD_RATE bytes.
+DOWNLOAD_DEADLINE_S = 900.0
+MIN_DOWNLOAD_RATE = 50_000
 _PROGRESS_BAR_FROM_BYTES = 1 << 20
-
-
-class AssetError(Exception):
-    """Base class: something is wrong with an external file the course needs."""
-
-
-class AssetUnavailableError(AssetError):
-    """The asset is in no cache or mirror, and its origin could not be reached."""
-
-
-class ChecksumMismatchError(AssetError):
-    """A copy was found but its hash does not match the registry (corrupt or truncated)."""
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
 
 
 def cache_dir() -> Path:
@@ -60,8 +66,16 @@ def mirror_location() -> str | None:
 
 
 def is_offline() -> bool:
-    """True when ``COURSE_OFFLINE`` forbids contacting origins."""
-    return os.environ.get("COURSE_OFFLINE", "").strip().lower() in {"1", "true", "yes"}
+    """True when ``COURSE_OFFLINE`` forbids contacting origins.
+
+    Raises:
+        SettingError: the value is none of 1/0, true/false, yes/no, on/off (any case) or empty.
+    """
+    value = os.environ.get("COURSE_OFFLINE", "")
+    if value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise SettingError(f"COURSE_OFFLINE={value!r} is not understood. Use 1, true, yes or on to never "
+                       "contact an origin; 0, false, no or off (or leave it unset) to allow downloads.")
 
 
 def file_hash(path: Path, algorithm: str) -> str:
@@ -79,38 +93,54 @@ def file_hashes(path: Path, algorithms: list[str]) -> dict[str, str]:
     return {a: d.hexdigest() for a, d in digests.items()}
 
 
-_HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+def _keras_h5_problem(path: Path) -> str | None:
+    """Why ``path`` is not a readable Keras weight file, or None (h5py is imported only when needed)."""
+    from .structure import keras_h5_problem
 
-
-def _is_hdf5(path: Path) -> bool:
-    """True if ``path`` starts with the HDF5 signature, as every Keras ``.h5`` weight file does."""
-    with open(path, "rb") as f:
-        return f.read(len(_HDF5_SIGNATURE)) == _HDF5_SIGNATURE
+    return keras_h5_problem(path)
 
 
 #: How a file whose publisher pins no hash (``Asset.hash is None``) is checked: by structure.
-_STRUCTURE_CHECKS = {Kind.KERAS_WEIGHTS: (_is_hdf5, "an HDF5 file")}
+_STRUCTURE_CHECKS = {Kind.KERAS_WEIGHTS: _keras_h5_problem}
 
 
 def _mismatches(path: Path, asset: Asset) -> list[str]:
     """The asset's pinned hashes that the file at ``path`` does not match, as 'algo actual != pinned'.
 
     An asset with no published hash is checked by its structure (and any hash pinned later in
-    ``extra_hashes``) instead.
+    ``extra_hashes``) instead: a Keras weight file must open and hold its layers.
     """
     problems = []
     if asset.hash is None:
-        is_valid, what = _STRUCTURE_CHECKS[asset.kind]
-        if not is_valid(path):
-            problems.append(f"not {what} (no published hash: checked by structure only)")
+        problem = _STRUCTURE_CHECKS[asset.kind](path)
+        if problem:
+            problems.append(f"{problem} (no published hash: checked by structure only)")
     pinned = [h.split(":", 1) for h in asset.hashes]
     actual = file_hashes(path, [algorithm for algorithm, _ in pinned])
     return problems + [f"{a} {actual[a]} instead of {digest}" for a, digest in pinned if actual[a] != digest]
 
 
 def matches(path: Path, asset: Asset) -> bool:
-    """True if the file at ``path`` has every hash the registry pins for the asset."""
-    return path.is_file() and not _mismatches(path, asset)
+    """True if the file at ``path`` has every hash the registry pins for the asset.
+
+    Raises:
+        AssetError: the file exists but this account may not read it.
+    """
+    try:
+        return path.is_file() and not _mismatches(path, asset)
+    except PermissionError as denied:
+        raise AssetError(
+            f"{path} cannot be read ({denied.strerror}): it belongs to another account. What to do: "
+            f"ask its owner to run `chmod -R a+rX {path.parent}`, or set COURSE_CACHE (or KERAS_HOME) "
+            "to a folder of your own.") from None
+
+
+def _remove_bad_copies(asset: Asset, target: Path) -> None:
+    """Remove a cached copy that failed its check, and the copy where Keras looks if it fails too."""
+    placed = keras_home() / asset.keras_path if asset.keras_path else None
+    if placed is not None and placed.exists() and not matches(placed, asset):
+        discard(placed, "KERAS_HOME")
+    discard(target)
 
 
 def cached_path(asset: Asset | str) -> Path:
@@ -125,32 +155,35 @@ def fetch(asset: Asset | str, origin: bool = True) -> Path:
     Looks in the cache, then in ``COURSE_MIRROR``, then at the origin URL (unless
     ``origin`` is False, ``COURSE_OFFLINE`` is set, or the asset is mirror-only). Keras
     weights and datasets are also placed where Keras looks, so
-    ``keras.applications.VGG16(weights="imagenet")`` runs unchanged.
+    ``keras.applications.VGG16(weights="imagenet")`` runs unchanged. A cached copy that fails
+    its check is removed (with its copy where Keras looks) before another is sought.
 
     Raises:
         ChecksumMismatchError: a copy was found but none matched the registered hash.
         AssetUnavailableError: no copy could be found or downloaded.
+        CacheWriteError: the cache or ``KERAS_HOME`` cannot be written (says which variable to set).
     """
     asset = get_asset(asset) if isinstance(asset, str) else asset
     if asset.hash is None and asset.kind not in _STRUCTURE_CHECKS:
         raise AssetError(f"{asset.name!r} has no pinned archive hash: get it with "
                          "helpers.assets.content.fetch_folder, which checks what it unpacks to.")
     target = cached_path(asset)
+    remove_stale(target.parent)
     if target.exists():
         if matches(target, asset):
             return _install_for_keras(asset, target)
-        log.warning("Cached %s does not match its hash; fetching it again.", target)
-        target.unlink()
-    target.parent.mkdir(parents=True, exist_ok=True)
+        log.warning("Cached %s does not match its hash; removing it and fetching it again.", target)
+        _remove_bad_copies(asset, target)
 
     tried: list[str] = []
     corrupt: list[str] = []
     for label, location in _sources(asset, origin):
         try:
-            if label == "mirror folder":
-                _copy_verified(Path(location), asset, target)
-            else:
-                _download_verified(location, asset, target)
+            with staging(target.parent) as stage:
+                copy = stage / asset.filename
+                _obtain(label, location, copy, asset.size)
+                _verify(copy, asset, where=location)
+                publish_file(copy, target)
             return _install_for_keras(asset, target)
         except FileNotFoundError as missing:
             tried.append(f"{label}: {missing}")
@@ -199,43 +232,114 @@ def _sources(asset: Asset, origin: bool = True) -> list[tuple[str, str]]:
     return sources
 
 
-def _copy_verified(source: Path, asset: Asset, target: Path) -> None:
-    """Copy a mirror file into the cache through a temporary file, keeping it only if verified."""
+def _obtain(label: str, location: str, dest: Path, size: int | None) -> None:
+    """Copy a mirror file, or download a URL, to ``dest`` (unchecked).
+
+    Raises:
+        FileNotFoundError: not there, not readable, not reachable, or too slow (with why).
+        ChecksumMismatchError: the transfer was cut short.
+    """
+    if label != "mirror folder":
+        _download(location, dest, size)
+        return
+    source = Path(location)
     if not source.is_file():
         raise FileNotFoundError(f"no file {source}")
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-            shutil.copyfileobj(src, out, _CHUNK)
-        _verify(tmp, asset, where=str(source))
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+        src = open(source, "rb")
+    except OSError as unreadable:
+        raise FileNotFoundError(f"cannot read {source} ({unreadable.strerror})") from None
+    with src, open(dest, "wb") as out:
+        shutil.copyfileobj(src, out, _CHUNK)
 
 
-def _download_verified(url: str, asset: Asset, target: Path) -> None:
-    """Download with pooch: it streams to a temporary file and keeps it only if the hash matches."""
-    progress = asset.size is None or asset.size >= _PROGRESS_BAR_FROM_BYTES
-    downloader = pooch.HTTPDownloader(progressbar=progress, timeout=_TIMEOUT_S)
-    partial = target.with_name(f".{target.name}.download")
+class _CutShort(Exception):
+    """The connection closed before the announced size arrived."""
+
+
+class _TooSlow(Exception):
+    """No data for the per-read timeout, or the whole download missed its deadline."""
+
+
+def download_deadline(size: int | None) -> float:
+    """Seconds a download of ``size`` bytes may take in all."""
+    return DOWNLOAD_DEADLINE_S + (size or 0) / MIN_DOWNLOAD_RATE
+
+
+class _DeadlineDownloader:
+    """A pooch downloader: streams with a per-read timeout *and* an overall deadline.
+
+    ``read1`` returns whatever has arrived, so a server trickling one byte at a time is noticed
+    at its deadline instead of keeping the download alive forever.
+    """
+
+    def __init__(self, size: int | None) -> None:
+        self.size = size
+
+    def __call__(self, url: str, output_file: str, pooch_=None, check_only: bool = False) -> None:
+        with requests.get(url, stream=True, timeout=_TIMEOUT_S) as response:
+            response.raise_for_status()
+            total = int(response.headers.get("content-length") or 0) or self.size
+            allowed = download_deadline(total)
+            deadline, received = time.monotonic() + allowed, 0
+            with open(output_file, "wb") as out, _progress(total) as progress:
+                while True:
+                    try:
+                        chunk = response.raw.read1(_CHUNK, decode_content=True)
+                    except urllib3.exceptions.ReadTimeoutError:
+                        raise _TooSlow(f"no data for {_TIMEOUT_S} s after {received:,} bytes") from None
+                    except urllib3.exceptions.ProtocolError:
+                        raise _CutShort(f"{received:,} of {total:,} bytes" if total else
+                                        f"after {received:,} bytes") from None
+                    if not chunk:
+                        break
+                    out.write(chunk)
+                    received += len(chunk)
+                    progress(len(chunk))
+                    if time.monotonic() > deadline:
+                        raise _TooSlow(f"only {received:,}{f' of {total:,}' if total else ''} bytes arrived "
+                                       f"within the download deadline of {allowed:.0f} s")
+
+
+@contextmanager
+def _progress(total: int | None):
+    """A progress bar on stderr for large files (tqdm, as pooch uses, if installed); yields update()."""
     try:
-        # pooch checks the first hash and writes atomically; the other pinned hashes are
-        # checked before the file takes its place in the cache.
-        pooch.retrieve(url, known_hash=asset.hash, fname=partial.name, path=target.parent,
-                       downloader=downloader)
-        _verify(partial, asset, where=url)
-        os.replace(partial, target)
-    except ValueError as bad_hash:  # pooch's hash mismatch; its temporary file is already gone
-        raise ChecksumMismatchError(f"download from {url} failed verification ({bad_hash})") from None
-    except requests.exceptions.ChunkedEncodingError as cut:
-        raise ChecksumMismatchError(f"download from {url} was cut short ({cut})") from None
+        from tqdm import tqdm
+    except ImportError:
+        tqdm = None
+    if tqdm is None or (total or 0) < _PROGRESS_BAR_FROM_BYTES:
+        yield lambda n: None
+        return
+    with tqdm(total=total, unit="B", unit_scale=True, ncols=79, ascii=True, file=sys.stderr) as bar:
+        yield bar.update
+
+
+def _download(url: str, dest: Path, size: int | None) -> None:
+    """Download ``url`` to ``dest`` through pooch (temporary file, then rename), no hash check here.
+
+    Raises:
+        FileNotFoundError: an HTTP error, an unreachable server, or a download too slow (with why).
+        ChecksumMismatchError: the transfer was cut short.
+    """
+    logger = pooch.get_logger()
+    level = logger.level
+    logger.setLevel(logging.WARNING)  # its "use this known_hash" advice is for pooch users, not learners
+    try:
+        if (size or 0) >= _PROGRESS_BAR_FROM_BYTES:
+            print(f"Downloading {dest.name} from {url}", file=sys.stderr)
+        pooch.retrieve(url, known_hash=None, fname=dest.name, path=dest.parent,
+                       downloader=_DeadlineDownloader(size))
+    except _CutShort as cut:
+        raise ChecksumMismatchError(f"the download from {url} was cut short ({cut})") from None
+    except _TooSlow as slow:
+        raise FileNotFoundError(f"the download from {url} was abandoned: {slow}") from None
     except requests.exceptions.HTTPError as http:
         raise FileNotFoundError(f"{url} answered {http.response.status_code}") from None
     except requests.exceptions.RequestException as unreachable:
         raise FileNotFoundError(f"could not reach {url} ({type(unreachable).__name__})") from None
     finally:
-        partial.unlink(missing_ok=True)
+        logger.setLevel(level)
 
 
 def _verify(path: Path, asset: Asset, where: str) -> None:
@@ -247,27 +351,40 @@ def _verify(path: Path, asset: Asset, where: str) -> None:
                   f"Its sha256 is {file_hash(path, 'sha256')} ({path.stat().st_size:,} bytes): "
                   "an instructor who trusts this copy can pin it in the registry (extra_hashes).")
         return
+    raise ChecksumMismatchError(f"{where} is {describe_bad_copy(path, asset.size)}: {'; '.join(wrong)}")
+
+
+def describe_bad_copy(path: Path, expected_size: int | None) -> str:
+    """What a copy that failed its check looks like: an HTML page, truncated, or corrupt."""
+    with open(path, "rb") as f:
+        head = f.read(1024).lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<head", b"<body")):
+        return ("an HTML page, not the file (an error, sign-in or redirect page saved under the "
+                "file's name)")
     size = path.stat().st_size
-    truncated = asset.size is not None and size < asset.size
-    what = f"truncated ({size:,} of {asset.size:,} bytes)" if truncated else "corrupt"
-    raise ChecksumMismatchError(f"{where} is {what}: {'; '.join(wrong)}")
+    if expected_size is not None and size < expected_size:
+        return f"truncated ({size:,} of {expected_size:,} bytes)"
+    return "corrupt"
 
 
 def _install_for_keras(asset: Asset, path: Path) -> Path:
-    """Link (or copy) a verified file to where Keras looks for it; return ``path``."""
+    """Link (or copy) a verified file to where Keras looks for it; return ``path``.
+
+    Nothing is written when a matching copy is already there (a read-only ``KERAS_HOME`` works).
+    """
     if asset.keras_path is None:
         return path
     dest = keras_home() / asset.keras_path
     if dest.exists() and matches(dest, asset):
         return path
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.part")
-    tmp.unlink(missing_ok=True)
-    try:
-        os.link(path, tmp)
-    except OSError:  # another file system, or links not allowed
-        shutil.copyfile(path, tmp)
-    os.replace(tmp, dest)
+    with writing_to(keras_home(), "KERAS_HOME"), staging(dest.parent, "KERAS_HOME") as stage:
+        placed = stage / dest.name
+        try:
+            os.link(path, placed)
+        except OSError:  # another file system, or links not allowed
+            shutil.copyfile(path, placed)
+            share(placed)
+        os.replace(placed, dest)
     return path
 
 

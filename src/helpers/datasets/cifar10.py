@@ -5,23 +5,26 @@ Two registered files hold the same data:
     cifar10_npz  ``cifar10.npz``, mirror-only, the arrays as ``keras.datasets.cifar10`` returns them.
 
 Either is verified against its pinned SHA-256 before it is read. The decoded arrays are then
-kept in the cache as plain ``.npy`` files, so every later load takes about a second.
+kept in the cache as plain ``.npy`` files, so every later load takes about a second, with a
+record (``arrays.json``) of each array's shape, dtype and SHA-256. Every load re-hashes the
+arrays (a tenth of a second): damaged ones are decoded again from the verified archive, never used.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
-import os
+import json
 import pickle
-import shutil
 import tarfile
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ..assets.errors import AssetError, CacheWriteError
 from ..assets.fetch import AssetUnavailableError, cache_dir, fetch_first
+from ..assets.storage import publish_folder, remove_stale, staging
 from ..profiles import standin_allowed
 from .standin import SHAPE_CLASSES, make_shapes
 
@@ -29,6 +32,8 @@ from .standin import SHAPE_CLASSES, make_shapes
 CLASS_NAMES = ("airplane", "automobile", "bird", "cat", "deer",
                "dog", "frog", "horse", "ship", "truck")
 _SPLITS = ("x_train", "y_train", "x_test", "y_test")
+_RECORD = "arrays.json"  # each array's shape, dtype and SHA-256, and the archive it came from
+_NO_RECORD = f"no record of what they must hold ({_RECORD} is missing, unreadable or from an older version)"
 
 
 @dataclass(frozen=True)
@@ -65,16 +70,93 @@ def load_cifar10(train_samples: int | None = None, test_samples: int | None = No
     return _subset(data, train_samples, test_samples, seed)
 
 
+def decoded_dir() -> Path:
+    """Where the decoded arrays are kept: ``<cache>/cifar10-arrays/``."""
+    return cache_dir() / "cifar10-arrays"
+
+
 def _load_full() -> ImageDataset:
-    """All of CIFAR-10: the decoded cache if present, else a verified archive, decoded once."""
-    decoded = cache_dir() / "cifar10-arrays"
-    if not decoded.is_dir():
+    """All of CIFAR-10: the decoded cache if it matches its record, else a verified archive, decoded
+    (and the cache rebuilt). Damage is reported and repaired, never used."""
+    decoded = decoded_dir()
+    remove_stale(decoded.parent)
+    damage = None
+    if decoded.exists():
+        try:
+            arrays, source = _read_decoded(decoded)
+            return ImageDataset(**arrays, class_names=CLASS_NAMES, source=f"CIFAR-10 ({source})")
+        except _Damaged as why:
+            damage = str(why)
+            print(f"The decoded CIFAR-10 arrays in {decoded} "
+                  f"{'have ' + damage if damage == _NO_RECORD else f'are damaged ({damage})'}; "
+                  "decoding them again from the verified archive.")
+    try:
         asset, path = fetch_first("cifar10", "cifar10_npz")
-        arrays = _read_npz(path) if asset.name == "cifar10_npz" else _read_tarball(path)
+    except AssetError as error:
+        if damage is None:
+            raise
+        raise type(error)(f"The decoded CIFAR-10 arrays in {decoded} are damaged ({damage}) and cannot "
+                          f"be rebuilt here: {error}") from error
+    arrays = _read_npz(path) if asset.name == "cifar10_npz" else _read_tarball(path)
+    try:
         _save_arrays(arrays, decoded, source=asset.filename)
-    arrays = {name: np.load(decoded / f"{name}.npy") for name in _SPLITS}
-    source = (decoded / "SOURCE").read_text().strip()
-    return ImageDataset(**arrays, class_names=CLASS_NAMES, source=f"CIFAR-10 ({source})")
+    except CacheWriteError as unwritable:  # a read-only cache: use the arrays, decode again next time
+        print(f"The decoded arrays could not be kept for next time. {unwritable}")
+    return ImageDataset(**arrays, class_names=CLASS_NAMES, source=f"CIFAR-10 ({asset.filename})")
+
+
+class _Damaged(Exception):
+    """The decoded arrays differ from their record (or have none)."""
+
+
+def _array_record(array: np.ndarray) -> dict:
+    return {"shape": list(array.shape), "dtype": str(array.dtype),
+            "sha256": hashlib.sha256(np.ascontiguousarray(array).data).hexdigest()}
+
+
+def _read_decoded(decoded: Path) -> tuple[dict[str, np.ndarray], str]:
+    """The decoded arrays and their source, each checked against the record.
+
+    Raises:
+        _Damaged: a record or array is missing, unreadable, or differs from the record.
+    """
+    try:
+        record = json.loads((decoded / _RECORD).read_text())
+        expected, source = record["arrays"], record["source"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise _Damaged(_NO_RECORD) from None
+    arrays = {}
+    for name in _SPLITS:
+        try:
+            array = np.load(decoded / f"{name}.npy", allow_pickle=False)
+        except FileNotFoundError:
+            raise _Damaged(f"{name}.npy is missing") from None
+        except (OSError, ValueError) as unreadable:
+            raise _Damaged(f"{name}.npy cannot be read ({unreadable})") from None
+        if _array_record(array) != expected.get(name):
+            raise _Damaged(f"{name}.npy differs from the array recorded when it was decoded")
+        arrays[name] = array
+    return arrays, source
+
+
+def verify_arrays() -> tuple[str, bool] | None:
+    """For ``python -m helpers verify``: None if nothing is decoded, else (state, good now);
+    damaged arrays are decoded again from the verified archive (cache or mirror)."""
+    decoded = decoded_dir()
+    if not decoded.exists():
+        return None
+    try:
+        _read_decoded(decoded)
+        return "ok", True
+    except _Damaged as why:
+        damage = f"DAMAGED ({why})"
+    try:
+        data = _load_full()
+        _read_decoded(decoded)
+        return f"{damage}; repaired from {data.source.removeprefix('CIFAR-10 (').rstrip(')')}", True
+    except (AssetError, _Damaged) as error:
+        return (f"{damage}; not repaired ({str(error).splitlines()[0]}). Run `python -m helpers fetch "
+                "cifar10_npz` with COURSE_MIRROR set (or `fetch cifar10` online)."), False
 
 
 def _read_tarball(archive: Path) -> dict[str, np.ndarray]:
@@ -111,19 +193,26 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
 
 
 def _save_arrays(arrays: dict[str, np.ndarray], dest: Path, source: str) -> None:
-    """Write the decoded arrays to a temporary folder renamed into place: never half-written."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part"))
-    try:
+    """Write the arrays and their record to a staging folder renamed into place: never half-written.
+
+    A damaged ``dest`` is replaced; one another process has just written is kept.
+    """
+    with staging(dest.parent) as stage:
+        new = stage / "arrays"
+        new.mkdir()
         for name, array in arrays.items():
-            np.save(tmp / f"{name}.npy", array)
-        (tmp / "SOURCE").write_text(f"{source}\n")
-        os.replace(tmp, dest)
-    except OSError:
-        if not dest.is_dir():  # another process may have finished first
-            raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+            np.save(new / f"{name}.npy", array)
+        record = {"source": source, "arrays": {name: _array_record(a) for name, a in arrays.items()}}
+        (new / _RECORD).write_text(json.dumps(record, indent=1) + "\n")
+        publish_folder(new, dest, stage, is_good=_is_good)
+
+
+def _is_good(decoded: Path) -> bool:
+    try:
+        _read_decoded(decoded)
+        return True
+    except _Damaged:
+        return False
 
 
 def _shapes_standin(n_train: int, n_test: int, seed: int, reason: Exception) -> ImageDataset:

@@ -24,8 +24,9 @@ from ..assets.content import fetch_folder
 from ..assets.fetch import AssetUnavailableError, cache_dir
 from ..assets.registry import get_asset
 from . import hub_lite0
-from .hub_cache import (TFHUB_CACHE_ENV, cached_module, check_saved_model, hub_cache,  # noqa: F401
-                        module_dir_name, place_in_hub_cache, saved_model_root)
+from ..assets.structure import saved_model_files, saved_model_root
+from .hub_cache import (TFHUB_CACHE_ENV, cached_module, hub_cache, module_dir_name,  # noqa: F401
+                        place_in_hub_cache)
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,9 @@ def fetch_module(name: str, origin: bool = True) -> Path:
     cache = tfhub_cache_dir()
     found = cached_module(spec.handle, cache)
     if found is not None:
-        check_saved_model(found)
+        saved_model_files(found)  # a pre-seeded folder: the layout of a SavedModel
         return found
-    folder = fetch_folder(get_asset(spec.asset), origin=origin, structure=check_saved_model)
+    folder = fetch_folder(get_asset(spec.asset), origin=origin)  # layout checked, and loaded once
     return place_in_hub_cache(saved_model_root(folder), spec.handle, cache, note=f"Asset: {spec.asset}")
 
 

@@ -17,11 +17,10 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..assets.content import MARKER, ContentMismatchError
+from ..assets.content import MARKER
 
 TFHUB_CACHE_ENV = "TFHUB_CACHE_DIR"
 
@@ -53,56 +52,6 @@ def cached_module(handle: str, cache: Path) -> Path | None:
     """The module folder ``hub.load(handle)`` would use from ``cache``, if it is there."""
     folder = Path(cache) / module_dir_name(handle)
     return folder if folder.is_dir() and any(folder.iterdir()) else None
-
-
-@dataclass(frozen=True)
-class SavedModelLayout:
-    """What the structure check of a module found."""
-
-    files: int
-    bytes: int
-    sha256: str  # digest of the folder's content (sorted relative paths and file digests)
-
-    def __str__(self) -> str:
-        return (f"a SavedModel (saved_model.pb, variables/), {self.files} files, "
-                f"{self.bytes / 2**20:.1f} MB, content sha256 {self.sha256}")
-
-
-def saved_model_root(folder: Path) -> Path:
-    """The SavedModel inside an unpacked module: the folder itself (tfhub.dev's archives hold
-    ``saved_model.pb`` at their top), or its only sub-folder if the archive wrapped it in one."""
-    folder = Path(folder)
-    entries = [p for p in folder.iterdir() if p.name != MARKER]
-    if not (folder / "saved_model.pb").exists() and len(entries) == 1 and entries[0].is_dir():
-        return entries[0]
-    return folder
-
-
-def check_saved_model(root: Path) -> SavedModelLayout:
-    """Structure check of a hub module: a SavedModel folder (``saved_model.pb`` and ``variables/``).
-
-    Raises:
-        ContentMismatchError: not a SavedModel (e.g. an HTML error page, a TF1 hub module, a
-            Kaggle listing instead of the archive).
-    """
-    root = saved_model_root(root)
-    problems = []
-    if not (root / "saved_model.pb").is_file():
-        problems.append("no saved_model.pb at its top")
-    if not (root / "variables" / "variables.index").is_file():
-        problems.append("no variables/variables.index")
-    if problems:
-        raise ContentMismatchError(
-            f"{root} is not a TF2 SavedModel ({'; '.join(problems)}). Nothing was kept. What to "
-            "do: check that the mirror holds the compressed module (what the handle serves with "
-            "`?tf-hub-format=compressed`: a tar.gz of a SavedModel), not a web page or a TF1 "
-            "module; or delete the bad copy and run lesson 06 once on a connected machine.")
-    digest, files, size = hashlib.sha256(), 0, 0
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name != MARKER):
-        data = path.read_bytes()
-        digest.update(f"{path.relative_to(root).as_posix()}\0{hashlib.sha256(data).hexdigest()}\n".encode())
-        files, size = files + 1, size + len(data)
-    return SavedModelLayout(files, size, digest.hexdigest())
 
 
 def place_in_hub_cache(module_folder: Path, handle: str, cache: Path, note: str = "") -> Path:
