@@ -19,7 +19,7 @@ from helpers.images import load_rgb_image  # noqa: E402
 from helpers.models import efficientnet_lite as lite  # noqa: E402
 from helpers.models.imagenet_classes import (CAT_INDICES, COFFEE_CLASSES, DOG_INDICES,  # noqa: E402
                                              decode_predictions)
-from helpers.models.pretrained import photo_path  # noqa: E402
+from helpers.datasets.photos import photo_path  # noqa: E402
 
 
 def legacy_file(state) -> bytes:

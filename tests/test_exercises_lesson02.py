@@ -11,7 +11,8 @@ keras = pytest.importorskip("keras")
 
 from helpers.exercises import lesson02 as exercises  # noqa: E402
 from helpers.exercises.core import NotYet  # noqa: E402
-from helpers.models.pretrained import SPECS, Pretrained, photo_path  # noqa: E402
+from helpers.datasets.photos import photo_path  # noqa: E402
+from helpers.models.pretrained import SPECS, Pretrained  # noqa: E402
 
 FIVE = ["vgg16", "resnet50", "inception_v3", "mobilenet_v2", "efficientnet_b0"]
 RIGHT_MODES = {"vgg16": "caffe", "resnet50": "caffe", "inception_v3": "tf", "mobilenet_v2": "tf",

@@ -22,7 +22,7 @@ from helpers.models import hub as hubs
 from helpers.models import hub_lite0
 from helpers.models.efficientnet_lite import EfficientNetLite0
 from helpers.models.imagenet_classes import CAT_INDICES
-from helpers.models.pretrained import photo_path
+from helpers.datasets.photos import photo_path
 
 CLASSIFIER = hubs.SPECS["efficientnet_b0_classification"]
 FEATURES = hubs.SPECS["efficientnet_b0_feature_vector"]

@@ -135,7 +135,7 @@ UNSEEN_PHOTOS = ("rocket", "flower", "grace_hopper")
 
 def _judge_readable_prediction(readable_prediction: Callable, model, path: str | Path) -> str:
     """Right for ``path`` and for photos the learner did not try (a hard-coded answer fails)."""
-    from ..models.pretrained import photo_path
+    from ..datasets.photos import photo_path
 
     if not callable(readable_prediction):
         wrong(f"readable_prediction is a {type(readable_prediction).__name__}; define a function: "

@@ -20,7 +20,6 @@ import dataclasses
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import keras
@@ -31,6 +30,7 @@ from ..assets.registry import Asset, get_asset
 from ..images import load_rgb_image
 from ..profiles import standin_allowed
 from . import efficientnet_lite
+from ..datasets.photos import PHOTOS, photo_path  # noqa: F401 (lessons 03-06 import them from here too)
 from .imagenet_classes import CAT_CLASSES, COFFEE_CLASSES, install_class_index  # noqa: F401 (re-exported)
 
 
@@ -292,39 +292,3 @@ def weights_file_mb(model: keras.Model) -> float:
         path = Path(folder) / "model.weights.h5"
         model.save_weights(path)
         return path.stat().st_size / 2**20
-
-
-# --- Real photos that ship inside installed packages (no download) ---------------------------
-
-@dataclass(frozen=True)
-class Photo:
-    name: str
-    package: str
-    resource: str  # path inside the package
-    what: str
-
-
-PHOTOS: dict[str, Photo] = {p.name: p for p in [
-    Photo("cat", "skimage", "data/chelsea.png", "Chelsea, a tabby cat (scikit-image, CC0)"),
-    Photo("coffee", "skimage", "data/coffee.png", "a cup of coffee (scikit-image, CC0)"),
-    Photo("rocket", "skimage", "data/rocket.jpg", "a Falcon 9 on its pad (scikit-image, public domain)"),
-    Photo("astronaut", "skimage", "data/astronaut.png", "astronaut Eileen Collins (scikit-image, public domain)"),
-    Photo("motorcycle", "skimage", "data/motorcycle_left.png", "a motorcycle in a room (scikit-image, Middlebury stereo)"),
-    Photo("grace_hopper", "matplotlib", "mpl-data/sample_data/grace_hopper.jpg",
-          "Rear Admiral Grace Hopper in uniform (matplotlib, public domain)"),
-    Photo("china", "sklearn", "datasets/images/china.jpg", "a temple in China (scikit-learn, CC BY 2.0)"),
-    Photo("flower", "sklearn", "datasets/images/flower.jpg", "a flower (scikit-learn, CC BY 2.0)"),
-]}
-
-
-
-def photo_path(name: str) -> Path:
-    """The file of one of :data:`PHOTOS` inside its installed package."""
-    try:
-        photo = PHOTOS[name]
-    except KeyError:
-        raise KeyError(f"No photo {name!r}; known: {', '.join(PHOTOS)}") from None
-    path = Path(str(resources.files(photo.package).joinpath(photo.resource)))
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing: is {photo.package} installed (pip install -e '.[course]')?")
-    return path
