@@ -6,11 +6,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+keras = pytest.importorskip("keras")
+
 from helpers.exercises import lesson03 as exercises
 from helpers.exercises.core import NotYet
 
-RNG = np.random.default_rng(0)
-FEATURES = np.abs(RNG.normal(size=(200, 16))) * RNG.uniform(0.1, 5, size=(200, 1))  # varied lengths
+
+def make_features(seed: int = 0) -> np.ndarray:
+    """Non-negative vectors of varied lengths, from their own seeded generator."""
+    rng = np.random.default_rng(seed)
+    return np.abs(rng.normal(size=(200, 16))) * rng.uniform(0.1, 5, size=(200, 1))
+
+
+FEATURES = make_features(0)  # read-only: every test that draws random numbers has its own generator
 
 
 def cosine_search(features, query, k):
@@ -62,11 +70,12 @@ def test_cosine_search_unanswered():
         exercises.cosine_search.check(None, FEATURES)
 
 
-def clusters_with_a_scattered_class() -> tuple[np.ndarray, np.ndarray, list[str]]:
+def clusters_with_a_scattered_class(seed: int = 1) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Three well-separated clusters (a, b, c), and class d spread over all of them."""
+    rng = np.random.default_rng(seed)
     centres = np.array([[0, 0], [10, 0], [0, 10]])
     labels = np.repeat([0, 1, 2], 60)
-    points = centres[labels] + RNG.normal(scale=0.5, size=(180, 2))
+    points = centres[labels] + rng.normal(scale=0.5, size=(180, 2))
     labels = labels.copy()
     labels[::3] = 3
     return points, labels, ["a", "b", "c", "d"]
@@ -85,6 +94,9 @@ def test_worst_separated_class_check():
         exercises.worst_separated_class.check(order[2], points, labels, names)
     with pytest.raises(NotYet, match="'zebra' is not a class; choose from a, b, c, d"):
         exercises.worst_separated_class.check("zebra", points, labels, names)
+    for not_a_name in (3, 3.0, float("nan"), ["d"]):
+        with pytest.raises(NotYet, match="give the class's name as a string"):
+            exercises.worst_separated_class.check(not_a_name, points, labels, names)
     with pytest.raises(NotYet, match="not answered yet"):
         exercises.worst_separated_class.check(None, points, labels, names)
 
@@ -95,7 +107,10 @@ def test_zero_share_check():
     assert exercises.zero_share.check(np.float32(0.503), features)
     for answer, message in [(50, "is a percentage"), (8, "counts the zeros; divide by the number of values \\(16\\)"),
                             (0.25, "share of units that are 0 for every image"),
-                            (0.75, "is not the fraction of zeros"), ("half", "is not a number")]:
+                            (0.75, "is not the fraction of zeros"), ("half", "is not a number"),
+                            ("0.5", "is not a number"), (True, "is not a number"),
+                            (float("nan"), "not a finite number"), (float("inf"), "not a finite number"),
+                            (np.float32("nan"), "not a finite number")]:
         with pytest.raises(NotYet, match=message):
             exercises.zero_share.check(answer, features)
     other = np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0], [6.0, 7.0]])  # 1 of 8 is 0
@@ -105,12 +120,66 @@ def test_zero_share_check():
         exercises.zero_share.check(None, features)
 
 
+def test_cosine_search_check_runs_the_search_on_vectors_the_learner_never_saw():
+    remembered = {q: exercises.cosine_neighbours(FEATURES, q, 5) for q in exercises.QUERIES}
+
+    def only_knows_the_notebook(features, query, k):  # right on the learner's features only
+        if features.shape == FEATURES.shape:
+            return remembered[query][:k]
+        return np.arange(k)
+
+    with pytest.raises(NotYet, match="for query 0 you returned"):
+        exercises.cosine_search.check(only_knows_the_notebook, FEATURES)
+    with pytest.raises(NotYet, match="raised ZeroDivisionError"):
+        exercises.cosine_search.check(lambda f, q, k: 1 / 0, FEATURES)
+
+
+def test_cosine_search_rejects_nan_indices():
+    def nan_indices(features, query, k):
+        return np.full(k, np.nan)
+
+    with pytest.raises(NotYet, match="return row indices"):
+        exercises.cosine_search.check(nan_indices, FEATURES)
+
+
+def learner_cut(model, layer_name):
+    return keras.Model(model.input, model.get_layer(layer_name).output)
+
+
+def test_cut_at_check_runs_the_learners_function_on_unseen_networks():
+    assert exercises.cut_at.check(learner_cut)
+
+    def last_layer(model, layer_name):  # ignores the name: the classifier's output
+        return keras.Model(model.input, model.output)
+
+    def rebuilt(model, layer_name):  # a new network with fresh weights
+        return learner_cut(keras.models.clone_model(model), layer_name)
+
+    def trains_it(model, layer_name):
+        model.get_layer(layer_name).kernel.assign(model.get_layer(layer_name).kernel * 2)
+        return learner_cut(model, layer_name)
+
+    def nan_output(model, layer_name):
+        cut = learner_cut(model, layer_name)
+        return lambda images: np.asarray(cut(images)) * np.nan
+
+    for wrong, message in [(last_layer, "should output"), (rebuilt, "outputs differ"),
+                           (trains_it, "changed the network's weights"),
+                           (lambda m, n: m.get_layer(n), "returned a"),
+                           (lambda m, n: m.layers[99], "raised IndexError"),
+                           ("keras.Model", "define a function"), (None, "not answered yet")]:
+        with pytest.raises(NotYet, match=message):
+            exercises.cut_at.check(wrong)
+
+
 def test_worked_solutions_pass_their_checks(capsys):
     points, labels, names = clusters_with_a_scattered_class()
     for exercise, context in [(exercises.worst_separated_class, (points, labels, names)),
                               (exercises.cosine_search, (FEATURES,)),
-                              (exercises.zero_share, (FEATURES * (FEATURES > 1),))]:
+                              (exercises.zero_share, (FEATURES * (FEATURES > 1),)),
+                              (exercises.cut_at, ())]:
         assert exercise.check(exercise.solution(*context), *context)
         exercise.hint()
     shown = capsys.readouterr().out
-    assert "def cosine_search(features, query, k):" in shown and "Hint (Exercise 3" in shown
+    assert "def cosine_search(features, query, k):" in shown and "Hint (Exercise 4" in shown
+    assert "def cut_at(model, layer_name):" in shown

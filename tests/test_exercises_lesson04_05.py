@@ -11,26 +11,33 @@ keras = pytest.importorskip("keras")
 
 from helpers.exercises import lesson04, lesson05  # noqa: E402
 from helpers.exercises.core import NotYet  # noqa: E402
-from helpers.models import transfer  # noqa: E402
 
 
 def tiny_frozen_model():
-    base = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3),
-                             keras.layers.BatchNormalization()], name="tiny_base")
-    features = transfer.feature_model(base, (8, 8))
-    head = transfer.make_head(np.random.default_rng(0).normal(size=(16, 4)).astype("float32"), 2)
-    return transfer.stack(features, head)
+    """The notebook's structure in small: frozen base + pooling as one model, a Dense head, stacked."""
+    from keras import layers
+
+    base = keras.Sequential([keras.Input((8, 8, 3)), layers.Conv2D(4, 3), layers.BatchNormalization()],
+                            name="tiny_base")
+    base.trainable = False
+    inputs = keras.Input((8, 8, 3))
+    features = keras.Model(inputs, layers.GlobalAveragePooling2D()(base(inputs, training=False)))
+    head = keras.Sequential([keras.Input((4,)), layers.Dropout(0.2), layers.Dense(1, activation="sigmoid")],
+                            name="head")
+    return keras.Model(inputs, head(features(inputs)))
 
 
 def test_trainable_count_counts_only_the_head():
-    model = tiny_frozen_model()  # base: 3*3*3*4 + 4 conv, 4 * 4 batch norm; head: 4 + 1, stats 4 + 4 + 1
+    model = tiny_frozen_model()  # base: 3*3*3*4 + 4 conv, 4 * 4 batch norm (frozen); head: 4 + 1
     assert lesson04.trainable_count.check(4 + 1, model)
+    assert lesson04.trainable_count.check(np.int64(5), model)
     for wrong, message in [(model.count_params(), "every weight of the model"),
                            (112 + 16, "the frozen base"),
-                           (4 + 1 + 9, "Normalization's mean, variance"),
                            (4, "not its bias"),
                            (7, "only layers that are not frozen"),
-                           ("five", "not a whole number")]:
+                           ("five", "not a whole number"), ("5", "not a whole number"),
+                           (5.0, "not a whole number"), (float("nan"), "not a whole number"),
+                           (float("inf"), "not a whole number"), (True, "not a whole number")]:
         with pytest.raises(NotYet, match=message):
             lesson04.trainable_count.check(wrong, model)
     with pytest.raises(NotYet, match="not answered yet"):
@@ -51,44 +58,83 @@ def dataset(images, labels):
     return tf.data.Dataset.from_tensor_slices((images, labels)).batch(16)
 
 
-def linear_model(weight: float, rescale: bool = True):
-    """Mean brightness -> one sigmoid unit, with hand-set weights (threshold between the classes)."""
-    scaling = [keras.layers.Rescaling(1 / 255)] if rescale else []
-    model = keras.Sequential([keras.Input((32, 32, 3)), *scaling, keras.layers.GlobalAveragePooling2D(),
-                              keras.layers.Dense(1, activation="sigmoid")])
+def small_cnn(seed=0, rescale=True):
+    from keras import layers
+
+    keras.utils.set_random_seed(seed)
+    scaling = [layers.Rescaling(1 / 255)] if rescale else []
+    return keras.Sequential([keras.Input((32, 32, 3)), *scaling, layers.Conv2D(4, 3, activation="relu"),
+                             layers.GlobalAveragePooling2D(), layers.Dense(1, activation="sigmoid")])
+
+
+def trained(model, learning_rate=0.05, epochs=5, seed=0):
+    """The model, its weights before training, after fitting on bright-and-dark photos."""
+    before = [w.copy() for w in model.get_weights()]
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy")
+    model.fit(*bright_and_dark(128, seed=seed), epochs=epochs, verbose=0)
+    return model, before
+
+
+def hand_weighted_linear(weight: float = 10.0):
+    """Mean brightness -> one sigmoid unit, weights set by hand: accurate, but no CNN and no training."""
+    model = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Rescaling(1 / 255),
+                              keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(1, activation="sigmoid")])
     model.layers[-1].set_weights([np.full((3, 1), weight, "float32"), np.array([-1.5 * weight], "float32")])
     return model
 
 
-def trained_at_chance(rescale: bool):
-    """Compiled and fitted (a step with learning rate 0), yet predicting label 0 for everything."""
-    model = linear_model(0.0, rescale)
-    model.compile(optimizer=keras.optimizers.SGD(0.0), loss="binary_crossentropy")
-    model.fit(*bright_and_dark(16), epochs=1, verbose=0)
-    return model
-
-
 def test_own_cnn_is_measured_by_the_check(capsys):
-    val = dataset(*bright_and_dark(64, seed=1))
-    assert lesson04.own_cnn.check(linear_model(10.0), val, 0.7)  # ~1.0: beats it
+    val = dataset(*bright_and_dark(64, seed=1))  # photos the model never trained on
+    model, before = trained(small_cnn())
+    assert lesson04.own_cnn.check(model, before, val, 0.5)
     assert "yours is ahead" in capsys.readouterr().out
-    assert lesson04.own_cnn.check(linear_model(10.0), val, 1.0)
-    assert "a tie" in capsys.readouterr().out
-    images, labels = bright_and_dark(64, seed=1)
-    mislabelled = dataset(images, np.where(np.arange(64) % 4 == 0, 1 - labels, labels))  # 0.75 at best
-    assert lesson04.own_cnn.check(linear_model(10.0), mislabelled, 0.9)
-    assert "transfer is ahead by 0.150" in capsys.readouterr().out
-    ten_classes = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(),
+    assert lesson04.own_cnn.check(model, before, val, 1.0)
+    assert "transfer is ahead" in capsys.readouterr().out
+
+
+def conv_frozen_then_trained():
+    model = small_cnn(seed=2)
+    model.layers[1].trainable = False  # the Conv2D
+    return trained(model)
+
+
+def nan_weights():
+    model, before = trained(small_cnn(seed=3))
+    model.layers[-1].set_weights([np.full((4, 1), np.nan, "float32"), np.zeros(1, "float32")])
+    return model, before
+
+
+def test_own_cnn_refuses_what_it_does_not_ask_for():
+    val = dataset(*bright_and_dark(64, seed=1))
+    linear = hand_weighted_linear()
+    untrained = small_cnn(seed=4)
+    ten_classes = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Conv2D(2, 3), keras.layers.Flatten(),
                                     keras.layers.Dense(10, activation="softmax")])
-    for wrong, message in [(linear_model(0.0), "has not been trained yet"),
-                           (trained_at_chance(rescale=False), "no Rescaling layer"),
-                           (trained_at_chance(rescale=True), "predicts label 0 for every photo"),
-                           (ten_classes, r"output shape is \(None, 10\)"),
-                           ("my_model", "not a Keras model")]:
+    model, before = trained(small_cnn(seed=5))
+    cases = [((linear, [w.copy() for w in linear.get_weights()]), "no Conv2D layer"),  # accurate, hand-set
+             ((untrained, [w.copy() for w in untrained.get_weights()]), "has not been trained yet"),
+             (conv_frozen_then_trained(), "every Conv2D kernel"),
+             ((model, before[:-1]), "does not match this model's weights"),
+             ((model, "before"), "does not match this model's weights"),
+             (nan_weights(), "NaN or inf"),
+             ((ten_classes, ten_classes.get_weights()), r"output shape is \(None, 10\)"),
+             (("my_model", []), "not a Keras model")]
+    for (candidate, weights_before), message in cases:
         with pytest.raises(NotYet, match=message):
-            lesson04.own_cnn.check(wrong, val, 0.7)
+            lesson04.own_cnn.check(candidate, weights_before, val, 0.7)
     with pytest.raises(NotYet, match="not answered yet"):
-        lesson04.own_cnn.check(None, val, 0.7)
+        lesson04.own_cnn.check(None, [], val, 0.7)
+
+
+def test_own_cnn_names_a_model_stuck_at_chance():
+    val = dataset(*bright_and_dark(64, seed=1))
+    model = small_cnn(seed=6, rescale=False)
+    before = [w.copy() for w in model.get_weights()]
+    model.compile(optimizer=keras.optimizers.SGD(1e-9), loss="binary_crossentropy")
+    model.fit(*bright_and_dark(16), epochs=1, verbose=0)  # trained, but by almost nothing
+    model.layers[-1].set_weights([np.zeros((4, 1), "float32"), np.array([-5.0], "float32")])
+    with pytest.raises(NotYet, match="no Rescaling layer"):
+        lesson04.own_cnn.check(model, before, val, 0.7)
 
 
 def test_rotation_factor_names_the_unit_mix_up():
@@ -105,7 +151,23 @@ def test_rotation_factor_names_the_unit_mix_up():
 
 
 def right_unfreeze(base, n):
-    transfer.unfreeze_top(base, n)
+    base.trainable = True
+    for i, layer in enumerate(base.layers):
+        layer.trainable = i >= len(base.layers) - n and not isinstance(layer, keras.layers.BatchNormalization)
+
+
+def finds_batchnorm_by_name(base, n):
+    """Right for Keras's default names (batch_normalization_3, ..._bn), wrong in general."""
+    base.trainable = True
+    for i, layer in enumerate(base.layers):
+        named_bn = "bn" in layer.name or "batch_norm" in layer.name
+        layer.trainable = i >= len(base.layers) - n and not named_bn
+
+
+def finds_batchnorm_by_keras_default_name(base, n):
+    base.trainable = True
+    for i, layer in enumerate(base.layers):
+        layer.trainable = i >= len(base.layers) - n and not layer.name.startswith("batch_normalization")
 
 
 def unfreezes_batchnorm_too(base, n):
@@ -157,6 +219,8 @@ def raises(base, n):
     (leaves_the_base_frozen, "base.trainable is still False"),
     (unfreezes_one_too_few, "some of the top n layers stay frozen"),
     (raises, "raised IndexError"),
+    (finds_batchnorm_by_name, "stay frozen|BatchNormalization layer"),
+    (finds_batchnorm_by_keras_default_name, "BatchNormalization layer"),
     ("my_unfreeze", "not a function"),
     (None, "not answered yet"),
 ])
@@ -169,9 +233,13 @@ def test_unfreeze_check_accepts_the_rule():
     assert lesson05.unfreeze.check(right_unfreeze)
 
 
-def test_unfreeze_top_keeps_batchnorm_frozen():
+def test_the_probe_models_names_mislead():
     base = lesson05._probe_model()
-    assert transfer.unfreeze_top(base, 3) == 2  # Conv2D, Activation; BatchNormalization stays frozen
+    kinds = {layer.name: type(layer).__name__ for layer in base.layers}
+    assert any("bn" in name and kind == "Conv2D" for name, kind in kinds.items())
+    assert not any("bn" in name or "batch_norm" in name for name, kind in kinds.items()
+                   if kind == "BatchNormalization")
+    right_unfreeze(base, 3)
     assert [layer.trainable for layer in base.layers][-3:] == [True, False, True]
 
 
@@ -180,7 +248,7 @@ def test_worked_solutions_pass_their_checks(capsys):
     train = dataset(*bright_and_dark(128))
     val = dataset(*bright_and_dark(64, seed=1))
     assert lesson04.trainable_count.check(lesson04.trainable_count.solution(model), model)
-    assert lesson04.own_cnn.check(lesson04.own_cnn.solution(train, 8), val, 0.7)
+    assert lesson04.own_cnn.check(*lesson04.own_cnn.solution(train, 32, 8), val, 0.7)
     assert lesson05.rotation_factor.check(lesson05.rotation_factor.solution())
     assert lesson05.unfreeze.check(lesson05.unfreeze.solution())
     for exercise in (lesson04.trainable_count, lesson04.own_cnn, lesson05.rotation_factor,

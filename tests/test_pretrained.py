@@ -12,6 +12,7 @@ import hashlib
 import importlib
 import inspect
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -185,26 +186,13 @@ def test_the_photos_ship_with_installed_packages():
         pt.photo_path("dog")
 
 
-def test_lessons_04_and_05_fall_back_to_the_cifar10_base_in_the_fast_profile_only(monkeypatch):
-    from helpers.models import transfer
-
-    fallback = []
-    monkeypatch.setattr(transfer, "cifar10_base", lambda *args: fallback.append(args) or "cifar10 base")
-    monkeypatch.setenv("COURSE_PROFILE", "full")
-    with pytest.raises(AssetUnavailableError, match="mobilenet_v2"):
-        transfer.choose_base("mobilenet_v2", 100, 1)
-    assert transfer.choose_base("mobilenet_v2", 100, 1, allow_standin=True) == "cifar10 base"
-    monkeypatch.setenv("COURSE_PROFILE", "fast")
-    assert transfer.choose_base("mobilenet_v2", 100, 1) == "cifar10 base"
-    with pytest.raises(AssetUnavailableError):
-        transfer.choose_base("mobilenet_v2", 100, 1, allow_standin=False)
-    assert fallback == [(100, 1), (100, 1)]
-
-
 def test_the_rule_uses_the_source_network_when_its_weights_can_be_had(weight_file, mirror, monkeypatch, capsys):
+    from conftest import REAL_MIRROR
+
     path, expected = weight_file
     asset = register_md5(monkeypatch, path)
     (mirror / asset.filename).write_bytes(path.read_bytes())
+    shutil.copy(REAL_MIRROR / "imagenet_class_index.json", mirror)  # Keras's decode_predictions needs it
     model = pt.network_for(NAME)
     assert model.name == NAME and model.stands_in_for is None and same_weights(model.model, expected)
     assert capsys.readouterr().out.startswith("Network: MobileNetV2, its own ImageNet weights")

@@ -30,11 +30,17 @@ def wrong(message: str) -> NoReturn:
 
 
 def whole_number(answer: object, what: str = "the count") -> int:
-    """``answer`` as an int, or a ``NotYet`` saying that a whole number is wanted."""
-    try:
-        return int(answer)
-    except (TypeError, ValueError):
-        wrong(f"{answer!r} is not a whole number; give {what} as an integer.")
+    """``answer`` as an int, or a ``NotYet`` saying that a whole number is wanted.
+
+    Only an integer (or an integral NumPy number) passes: 1216.7, NaN, infinity, a string such as
+    "1216" and True are refused, never truncated or parsed.
+    """
+    import numbers
+
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Integral):
+        wrong(f"{answer!r} is not a whole number; give {what} as an integer (e.g. 1216, not 1216.0 "
+              "or \"1216\").")
+    return int(answer)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,9 @@ def neighbourhood_purity(points: np.ndarray, labels: np.ndarray, k: int = 10) ->
 def _judge_worst_separated_class(answer: str, points: np.ndarray, labels: np.ndarray,
                                  class_names: Sequence[str], k: int = 10) -> str:
     class_names = list(class_names)
+    if not isinstance(answer, str):
+        wrong(f"{answer!r} is a {type(answer).__name__}; give the class's name as a string, one of "
+              f"{', '.join(class_names)}.")
     if answer not in class_names:
         wrong(f"{answer!r} is not a class; choose from {', '.join(class_names)}.")
     purity = neighbourhood_purity(np.asarray(points), np.asarray(labels), k)
@@ -103,14 +106,31 @@ def _search_mistake(got: np.ndarray, features: np.ndarray, query: int, k: int) -
             "from the highest.")
 
 
+def unseen_features(seed: int = 3, n: int = 300, d: int = 24) -> np.ndarray:
+    """Non-negative, sparse vectors of very different lengths: features the learner never saw."""
+    rng = np.random.default_rng(seed)
+    values = np.maximum(rng.normal(size=(n, d)), 0) * rng.uniform(0.05, 20, size=(n, 1))
+    values[:, 0] += 1e-3  # no all-zero row
+    return values
+
+
 def _judge_cosine_search(search: Callable, features: np.ndarray, k: int = 5) -> str:
     if not callable(search):
         wrong(f"cosine_search is a {type(search).__name__}; define a function: "
               "def cosine_search(features, query, k): ...")
-    features = np.asarray(features, dtype="float64")
+    _check_search(search, np.asarray(features, dtype="float64"), k)
+    _check_search(search, unseen_features(), 7)  # other vectors, another k: no hard-coded answer
+    return (f"the same neighbours, in the same order, for queries {list(QUERIES)} of your features "
+            "and of vectors the check made up (k = 7).")
+
+
+def _check_search(search: Callable, features: np.ndarray, k: int) -> None:
     for query in QUERIES:
         expected = cosine_neighbours(features, query, k)
-        got = np.asarray(search(features.copy(), query, k)).reshape(-1)
+        try:
+            got = np.asarray(search(features.copy(), query, k)).reshape(-1)
+        except Exception as error:  # noqa: BLE001 (the learner's code: report any failure)
+            wrong(f"cosine_search(features, {query}, {k}) raised {type(error).__name__}: {error}")
         if got.shape != expected.shape:
             wrong(f"for query {query} you returned {got.size} indices; return k = {k}.")
         if not np.issubdtype(got.dtype, np.integer) or got.min() < 0 or got.max() >= len(features):
@@ -123,7 +143,6 @@ def _judge_cosine_search(search: Callable, features: np.ndarray, k: int = 5) -> 
             continue
         wrong(f"for query {query} you returned {got.tolist()}, expected {expected.tolist()}: "
               + _search_mistake(got, features, query, k))
-    return f"the same {k} neighbours, in the same order, for queries {list(QUERIES)}."
 
 
 def _worked_cosine_search(features: np.ndarray, k: int = 5) -> Callable[[np.ndarray, int, int], np.ndarray]:
@@ -149,9 +168,11 @@ cosine_search = Exercise(
 def _judge_zero_share(answer: float, features: np.ndarray) -> str:
     features = np.asarray(features)
     expected = float(np.mean(features == 0))
-    if not isinstance(answer, (int, float, np.number)):
+    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.number)):
         wrong(f"{answer!r} is not a number; give a fraction between 0 and 1.")
     answer = float(answer)
+    if not np.isfinite(answer):
+        wrong(f"{answer} is not a finite number; give a fraction between 0 and 1.")
     if abs(answer - expected) <= 0.005:
         return f"{expected:.3f} of the values are exactly 0."
     if abs(answer / 100 - expected) <= 0.005:
@@ -173,10 +194,74 @@ def _worked_zero_share(features: np.ndarray) -> float:
 
 
 zero_share = Exercise(
-    title="Exercise 3 (how sparse are the features?)", answer_name="my_share",
+    title="Exercise 4 (how sparse are the features?)", answer_name="my_share",
     judge=_judge_zero_share, worked=_worked_zero_share,
     hint_text="a comparison with 0 gives an array of True and False, and NumPy counts True as "
               "1 in arithmetic.")
+
+
+def _probe_classifier(seed: int):
+    """A small classifier with random weights and unusual layer names: an unseen network to cut."""
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input((12, 12, 3), name="pixels")
+    x = layers.Conv2D(6, 3, activation="relu", name="look")(inputs)
+    x = layers.GlobalAveragePooling2D(name="squeeze")(x)
+    x = layers.Dense(5, activation="relu", name="meaning")(x)
+    outputs = layers.Dense(3, activation="softmax", name="verdict")(x)
+    return keras.Model(inputs, outputs, name="probe_classifier")
+
+
+def _judge_cut_at(cut_at: Callable) -> str:
+    import keras
+
+    if not callable(cut_at):
+        wrong(f"cut_at is a {type(cut_at).__name__}; define a function: def cut_at(model, layer_name): ...")
+    rng = np.random.default_rng(11)
+    for seed, name in ((1, "meaning"), (2, "squeeze")):
+        model = _probe_classifier(seed)
+        images = rng.uniform(0, 1, size=(4, 12, 12, 3)).astype("float32")
+        before = [w.copy() for w in model.get_weights()]
+        try:
+            cut = cut_at(model, name)
+        except Exception as error:  # noqa: BLE001 (the learner's code: report any failure)
+            wrong(f"cut_at(model, {name!r}) raised {type(error).__name__}: {error}")
+        if not isinstance(cut, keras.Model):
+            wrong(f"cut_at returned a {type(cut).__name__}; return a keras.Model.")
+        if any(not np.array_equal(a, b) for a, b in zip(before, model.get_weights())):
+            wrong("cut_at changed the network's weights; cut it, do not train or rebuild it.")
+        expected = keras.Model(model.input, model.get_layer(name).output)(images).numpy()
+        got = np.asarray(cut(images))
+        if not np.all(np.isfinite(got)):
+            wrong("the cut model's output holds NaN or inf.")
+        if got.shape != expected.shape:
+            wrong(f"cut at {name!r}, the model should output {expected.shape[1:]} per image; yours "
+                  f"outputs {got.shape[1:]}. Take the output of model.get_layer(layer_name).")
+        if not np.allclose(got, expected, atol=1e-5):
+            wrong(f"cut at {name!r}, your model's outputs differ from the layer's: use the "
+                  "network's own layers and weights (model.input to that layer's output).")
+    return ("your cut gives the very outputs of the named layer, with the network's own weights "
+            "(checked on two networks you had not seen, cut at two layers).")
+
+
+def _worked_cut_at():
+    # The network's own input, the named layer's output: a new model sharing the same weights.
+    import keras
+
+    def cut_at(model, layer_name):
+        return keras.Model(model.input, model.get_layer(layer_name).output)
+
+    return cut_at
+
+
+cut_at = Exercise(
+    title="Exercise 3 (cut a network at its representation)", answer_name="cut_at",
+    judge=_judge_cut_at, worked=_worked_cut_at,
+    hint_text="a functional Keras model can be cut anywhere: keras.Model(inputs, outputs) with "
+              "the network's own inputs and the output of model.get_layer(layer_name). No new "
+              "layers, no training.")
 
 
 quiz = Quiz("Lesson 03 quiz", [
@@ -200,7 +285,7 @@ quiz = Quiz("Lesson 03 quiz", [
               "c": "cosine compares only the angle, i.e. which units are active in what proportion."}),
     Question("The first two principal components of the features separate the classes poorly, "
              "yet a kNN classifier on the features is far above chance. Why?",
-             {"a": "kNN uses all 128 dimensions; the two directions of largest variance are not "
+             {"a": "kNN uses all the dimensions; the two directions of largest variance are not "
                    "the ones that separate classes",
               "b": "kNN trains a small neural network on the features",
               "c": "PCA needs standardised features, so its plot is wrong"}, "a",
@@ -209,13 +294,13 @@ quiz = Quiz("Lesson 03 quiz", [
                    "training images.",
               "c": "PCA on these features is correct; it answers another question (variance, "
                    "not separation)."}),
-    Question("Why are many of ResNet50's pooled feature values exactly 0?",
+    Question("Why are many of the pretrained network's pooled feature values exactly 0?",
              {"a": "float32 rounds small activations to 0",
               "b": "dropout zeroes them at inference",
               "c": "a ReLU comes last before the average pooling: a feature map negative "
                    "everywhere in an image averages to 0"}, "c",
              {"a": "float32 represents numbers far smaller than these activations.",
-              "b": "dropout is off at inference, and ResNet50 has none.",
+              "b": "dropout is off at inference.",
               "c": "ReLU cuts negative responses to 0, so an absent pattern gives exactly 0: "
                    "the features are sparse."}),
 ])

@@ -79,22 +79,42 @@ def _predictions(model, validation) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(probabilities), np.concatenate(labels)
 
 
-def _was_trained(model) -> bool:
-    """Whether ``model`` has been compiled and taken at least one training step."""
-    optimizer = getattr(model, "optimizer", None)
-    return optimizer is not None and int(optimizer.iterations) > 0
+def _changed(before, after) -> bool:
+    return any(not np.array_equal(a, b) for a, b in zip(before, after))
 
 
-def _judge_own_cnn(model, validation, transfer_accuracy: float, chance: float = 0.5,
+def _judge_own_cnn(model, weights_before, validation, transfer_accuracy: float, chance: float = 0.5,
                    margin: float = 0.05) -> str:
     import keras
 
     if not isinstance(model, keras.Model):
         wrong(f"{type(model).__name__} is not a Keras model; pass your trained model itself.")
+    convolutions = [layer for layer in _nested_layers(model) if isinstance(layer, keras.layers.Conv2D)]
+    if not convolutions:
+        wrong("your model has no Conv2D layer: the exercise asks for a convolutional network "
+              "(Conv2D and pooling blocks before the classifier).")
     if tuple(model.output_shape[1:]) != (1,):
         wrong(f"the model's output shape is {model.output_shape}; a binary classifier ends in "
               "Dense(1, activation='sigmoid') and trains with binary cross-entropy.")
+    after = model.get_weights()
+    if not isinstance(weights_before, (list, tuple)) or len(weights_before) != len(after) or any(
+            np.shape(a) != np.shape(b) for a, b in zip(weights_before, after)):
+        wrong("weights_before does not match this model's weights: take "
+              "[w.copy() for w in my_model.get_weights()] after building the model, before fit.")
+    if not all(np.all(np.isfinite(w)) for w in after):
+        wrong("some of the model's weights are NaN or inf: training diverged. Lower the learning "
+              "rate, and check the pixels are scaled (Rescaling(1 / 255)).")
+    if not _changed(weights_before, after):
+        wrong("training did not change the weights: the model has not been trained yet. Compile "
+              "it and call my_model.fit(...) on the training photos.")
+    kernels = {c.kernel.path for c in convolutions}
+    kernel_index = [i for i, w in enumerate(model.weights) if w.path in kernels]
+    if not _changed([weights_before[i] for i in kernel_index], [after[i] for i in kernel_index]):
+        wrong("training left every Conv2D kernel as it was: were the convolutions frozen? "
+              "Train the whole network.")
     probabilities, labels = _predictions(model, validation)
+    if not np.all(np.isfinite(probabilities)):
+        wrong("the model outputs NaN or inf on the validation photos.")
     predicted = probabilities > 0.5
     accuracy = float(np.mean(predicted == labels))
     constant = predicted.all() or not predicted.any()
@@ -102,9 +122,6 @@ def _judge_own_cnn(model, validation, transfer_accuracy: float, chance: float = 
         problem = (f"it predicts label {int(predicted[0])} for every photo (validation accuracy "
                    f"{accuracy:.3f})" if constant else
                    f"the validation accuracy is {accuracy:.3f}, no better than guessing ({chance:.2f})")
-        if not _was_trained(model):
-            wrong(f"{problem}: the model has not been trained yet. Compile it and call "
-                  "model.fit(train_ds, ...).")
         scaling = (keras.layers.Rescaling, keras.layers.Normalization)
         if not any(isinstance(layer, scaling) for layer in _nested_layers(model)):
             wrong(f"{problem}: the model gets pixels 0..255 and has no Rescaling layer; start it "
@@ -123,38 +140,39 @@ def _judge_own_cnn(model, validation, transfer_accuracy: float, chance: float = 
             "you believe it.")
 
 
-def _worked_own_cnn(train, epochs: int):
-    # Lesson 01's small CNN, for two classes: pixels scaled to [0, 1], two convolution + pooling
-    # blocks, a small dense layer, one sigmoid unit. It trains quickly, yet the transfer model's
-    # base learnt from far more images than these.
+def _worked_own_cnn(train, size: int, epochs: int):
+    # A small CNN from scratch: pixels scaled to [0, 1], random flips, three convolution + pooling
+    # blocks, a dense layer, one sigmoid unit. Returns the model and its weights before training.
     import keras
     from keras import layers
 
-    keras.utils.set_random_seed(0)
-    size = tuple(train.element_spec[0].shape[1:3])
+    keras.utils.set_random_seed(1)
     model = keras.Sequential([
-        keras.Input((*size, 3)),
+        keras.Input((size, size, 3)),
         layers.Rescaling(1 / 255),
-        layers.Conv2D(16, 3, activation="relu"),
-        layers.MaxPooling2D(2),
+        layers.RandomFlip("horizontal"),
         layers.Conv2D(32, 3, activation="relu"),
         layers.MaxPooling2D(2),
-        layers.Flatten(),
+        layers.Conv2D(64, 3, activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(64, 3, activation="relu"),
+        layers.GlobalMaxPooling2D(),
         layers.Dense(64, activation="relu"),
         layers.Dense(1, activation="sigmoid"),
-    ], name="my_small_cnn")
+    ], name="my_cnn")
+    weights_before = [w.copy() for w in model.get_weights()]
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy",
                   metrics=["accuracy"])
     model.fit(train, epochs=epochs, verbose=0)
-    return model
+    return model, weights_before
 
 
 own_cnn = Exercise(
     title="Exercise 2 (your own small CNN)", answer_name="my_model",
     judge=_judge_own_cnn, worked=_worked_own_cnn,
-    hint_text="lesson 01's small CNN works: Rescaling(1 / 255), two Conv2D + MaxPooling2D blocks, "
-              "Flatten, a small Dense layer and Dense(1, activation='sigmoid'); compile with "
-              "binary_crossentropy and fit it on train_ds.")
+    hint_text="start from the small CNN above: Rescaling(1 / 255), Conv2D + MaxPooling2D blocks, "
+              "a pooling or Flatten layer, Dense(1, activation='sigmoid'); keep weights_before "
+              "from before fit; compile with binary_crossentropy and fit it on small_train.")
 
 
 quiz = Quiz("Lesson 04 quiz", [
@@ -165,7 +183,7 @@ quiz = Quiz("Lesson 04 quiz", [
              {"a": "the classifier maps features to the *old* task's classes; a new head replaces it.",
               "b": "general visual features transfer; a new head learns the new classes on top.",
               "c": "the base's features help on new classes: the lesson measured the gain over "
-                   "the same network trained from scratch."}),
+                   "a small CNN trained from scratch on the same photos."}),
     Question("Why can the head train on features extracted once, instead of running the base "
              "every epoch?",
              {"a": "cached features are more accurate than the base's live output",
@@ -191,13 +209,15 @@ quiz = Quiz("Lesson 04 quiz", [
                    "normalization and dropout behave in the call.",
               "c": "`training` is the mode of the call inside the model, and `fit` trains "
                    "through that call."}),
-    Question("What does training the same network from scratch, on the same images and epochs, "
-             "measure?",
+    Question("What does a small CNN trained from scratch on the same photos measure?",
              {"a": "how much faster cached features train",
-              "b": "what pretraining buys: the gap between the two is the transfer effect",
+              "b": "what pretraining buys on these photos, against a network that learns from "
+                   "them alone",
               "c": "whether the head overfits"}, "b",
              {"a": "the speed-up was measured in section 5, end to end against cached features.",
-              "b": "same architecture, same data, same budget: only the pretrained weights differ.",
+              "b": "same photos, a comparable time budget: the gap is what the base learnt from "
+                   "ImageNet's 1.3 million images (a larger network from scratch would need far "
+                   "more photos and time).",
               "c": "overfitting shows as a gap between a model's own training and validation "
                    "curves."}),
 ])

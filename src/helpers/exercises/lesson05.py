@@ -56,15 +56,27 @@ rotation_factor = Exercise(
               "turn, and a factor f turns by up to f of a turn either way.")
 
 
+def trainable_parameters(model) -> int:
+    """The number of weights training updates: the sizes of the model's trainable variables."""
+    import numpy as np
+
+    return int(sum(np.prod(w.shape) for w in model.trainable_weights))
+
+
 def _probe_model():
-    """A small base with convolutions and BatchNorm, to run the learner's unfreezing on."""
+    """A small base with convolutions and BatchNorm, to run the learner's unfreezing on.
+
+    Its layer names mislead on purpose (convolutions called ``..._bn``, batch normalizations
+    called ``mix_...``): a rule that finds batch normalization by name fails here; by type it works.
+    """
     import keras
     from keras import layers
 
     stack = [keras.Input((8, 8, 3))]
-    for filters in (4, 8, 8):
-        stack += [layers.Conv2D(filters, 3, padding="same"), layers.BatchNormalization(),
-                  layers.Activation("relu")]
+    for i, filters in enumerate((4, 8, 8)):
+        stack += [layers.Conv2D(filters, 3, padding="same", name=f"stage{i}_bn"),
+                  layers.BatchNormalization(name=f"mix_{i}"),
+                  layers.Activation("relu", name=f"batch_norm_free_{i}")]
     return keras.Sequential(stack, name="probe_base")
 
 

@@ -1,216 +1,200 @@
-"""Transfer learning (lessons 04 and 05): a frozen convolutional base, a new head, cached features.
+"""Plumbing for lessons 03 to 05: photo pipelines and frozen-base features, cached on disk.
 
-    cifar_base          lesson 01's trained CNN cut before its classifier: a base pretrained here
-                        on CIFAR-10 (the offline stand-in for an ImageNet base)
-    scratch_base        the same architecture with fresh random weights (the from-scratch control)
-    frozen_classifier   base (frozen, called with training=False) + pooling + dropout + Dense head
-    feature_model       images -> preprocessing -> frozen base -> pooled features
-    extract_features    run it once over a dataset (batched), keep the features
-    make_head           the new classifier, trained on cached features
-    stack               feature model + head: one model taking images
-    unfreeze_top        make the top layers of a base trainable, BatchNorm kept frozen
+The lessons' Keras code (the ``keras.applications`` constructor, ``base.trainable = False``,
+the head, ``compile``, ``fit``, ``evaluate``, unfreezing) lives in the notebooks. This module
+only moves pixels and numbers around:
+
+    photo_dataset     a folder of class sub-folders -> batches of (images 0..255, labels); the
+                      decoded images are cached in memory as uint8 (never float32)
+    folder_features   run a frozen feature model once over such a folder; keep the features,
+                      the labels and small thumbnails, in the course cache for the next lesson
+    load_photos       a folder's photos as one uint8 array and labels (small images only)
+    array_dataset     uint8 arrays -> batches of float32 images, cast batch by batch
+    extract_features  run a model once over a batched (images, labels) dataset
+    weights_digest    SHA-256 of a model's weights: the cache key of its features
+    cifar_base        lesson 01's CNN cut before its classifier (kept for lesson 01's tests)
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import keras
 import numpy as np
 import tensorflow as tf
 from keras import layers
 
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
 
-def cifar_base(trained: keras.Model, name: str = "cifar10_base") -> keras.Model:
-    """The convolutional base of lesson 01's bigger CNN: every layer before ``Flatten``.
 
-    Its input is a 32x32x3 image scaled to [0, 1]; its output the last block's 4x4x128 feature
-    maps. The augmentation layers at its start do nothing at inference (``training=False``).
-    The classifier (``Flatten``, the Dense layers) is left behind: it was made for CIFAR-10's
-    ten classes, while the convolutional filters (edges, textures, fur, eyes) transfer.
+def photo_dataset(folder: Path, image_size: tuple[int, int], batch_size: int, shuffle: bool = False,
+                  seed: int = 0, max_images: int | None = None, cache: bool = True,
+                  classes: Sequence[str] | None = None) -> tf.data.Dataset:
+    """One split as batches of (float32 images with values 0..255, int labels).
+
+    ``keras.utils.image_dataset_from_directory`` reads ``<class>/<image>`` folders (labels: the
+    folder names, alphabetical), takes each photo's central square (``crop_to_aspect_ratio``)
+    and resizes it with ``area`` interpolation (no aliasing). The resized images are rounded to
+    uint8 and, with ``cache``, kept in memory in that form (a quarter of float32's size), so
+    later epochs decode no file; ``prefetch`` prepares the next batch while one trains.
+    ``max_images``: a fixed random sample (by ``seed``), class-balanced in expectation. The order
+    is fixed (alphabetical, or the sample's) unless ``shuffle``, which reshuffles every epoch.
+    ``classes``: only these class folders, labelled in this order.
     """
-    flatten = next(layer for layer in trained.layers if isinstance(layer, layers.Flatten))
-    return keras.Model(trained.inputs, flatten.input, name=name)
+    ds = keras.utils.image_dataset_from_directory(
+        folder, label_mode="int", image_size=image_size, batch_size=None,
+        shuffle=max_images is not None, seed=seed, interpolation="area",
+        crop_to_aspect_ratio=True, class_names=list(classes) if classes else None, verbose=False)
+    if max_images is not None:
+        ds = ds.take(max_images)
+    ds = ds.map(lambda x, y: (tf.cast(tf.round(tf.clip_by_value(x, 0, 255)), tf.uint8), y),
+                num_parallel_calls=tf.data.AUTOTUNE)
+    if cache:
+        ds = ds.cache()
+    if shuffle:
+        ds = ds.shuffle(4096, seed=seed, reshuffle_each_iteration=True)
+    return (ds.batch(batch_size)
+              .map(lambda x, y: (tf.cast(x, tf.float32), y), num_parallel_calls=tf.data.AUTOTUNE)
+              .prefetch(tf.data.AUTOTUNE))
 
 
-def scratch_base(architecture: keras.Model, name: str = "scratch_base") -> keras.Model:
-    """The same base with fresh random weights (``architecture`` is an untrained bigger CNN)."""
-    return cifar_base(architecture, name=name)
+def load_photos(folder: Path, image_size: tuple[int, int], max_images: int | None = None, seed: int = 0,
+                classes: Sequence[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A folder's photos as one uint8 array (n, height, width, 3) and their int labels.
 
-
-def classifier_head(inputs, num_classes: int, dropout: float = 0.3, name: str = "head"):
-    """Global average pooling, dropout, and one Dense layer: 1 sigmoid unit for two classes."""
-    x = layers.GlobalAveragePooling2D(name=f"{name}_pool")(inputs) if len(inputs.shape) == 4 else inputs
-    x = layers.Dropout(dropout, name=f"{name}_dropout")(x)
-    if num_classes == 2:
-        return layers.Dense(1, activation="sigmoid", name=f"{name}_output")(x)
-    return layers.Dense(num_classes, activation="softmax", name=f"{name}_output")(x)
-
-
-def frozen_classifier(base: keras.Model, num_classes: int, input_size: tuple[int, int],
-                      preprocess=None, augmentation: keras.Model | None = None,
-                      trainable_base: bool = False, base_training: bool | None = False,
-                      name: str = "transfer") -> keras.Model:
-    """``inputs (0..255) -> [augmentation] -> preprocess -> base(training=False) -> head``.
-
-    ``base.trainable = trainable_base``: False freezes every weight of the base. Calling it with
-    ``training=False`` keeps its BatchNorm layers in inference mode even if it is unfrozen later
-    for fine-tuning, so their moving statistics are not wrecked by small batches of new images.
-    A network trained from scratch needs its BatchNorm to learn: pass ``trainable_base=True``
-    and ``base_training=None`` (Keras then sets training mode while fitting).
+    The same decoding as :func:`photo_dataset` (central square, ``area`` resize, rounded to
+    uint8); uint8 keeps memory at a quarter of float32's.
     """
-    base.trainable = trainable_base
-    inputs = keras.Input((*input_size, 3), name="image")
-    x = augmentation(inputs) if augmentation is not None else inputs
-    x = preprocess(x) if preprocess is not None else layers.Rescaling(1 / 255, name="to_unit_range")(x)
-    features = base(x, training=base_training)
-    return keras.Model(inputs, classifier_head(features, num_classes), name=name)
+    images, labels = [], []
+    for batch, batch_labels in photo_dataset(folder, image_size, 256, max_images=max_images, seed=seed,
+                                             cache=False, classes=classes):
+        images.append(batch.numpy().astype("uint8"))
+        labels.append(batch_labels.numpy())
+    return np.concatenate(images), np.concatenate(labels)
 
 
-def feature_model(base: keras.Model, input_size: tuple[int, int], preprocess=None) -> keras.Model:
-    """``inputs (0..255) -> preprocess -> base -> global average pooling``: what the head sees."""
-    inputs = keras.Input((*input_size, 3), name="image")
-    x = preprocess(inputs) if preprocess is not None else layers.Rescaling(1 / 255)(inputs)
-    features = layers.GlobalAveragePooling2D(name="pool")(base(x, training=False))
-    return keras.Model(inputs, features, name=f"{base.name}_features")
+def array_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, shuffle: bool = False,
+                  seed: int = 0) -> tf.data.Dataset:
+    """uint8 images in memory -> batches of (float32 images 0..255, labels), prefetched.
+
+    The images stay uint8 until each batch is cast; ``shuffle`` reshuffles every epoch.
+    """
+    ds = tf.data.Dataset.from_tensor_slices((images, labels))
+    if shuffle:
+        ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
+    return (ds.batch(batch_size)
+              .map(lambda x, y: (tf.cast(x, tf.float32), y), num_parallel_calls=tf.data.AUTOTUNE)
+              .prefetch(tf.data.AUTOTUNE))
 
 
 def extract_features(model: keras.Model, dataset: tf.data.Dataset) -> tuple[np.ndarray, np.ndarray]:
     """Run ``model`` once over a batched (images, labels) dataset; return (features, labels)."""
     features, labels = [], []
     for images, batch_labels in dataset:
-        features.append(model(images, training=False).numpy())
-        labels.append(batch_labels.numpy())
+        features.append(np.asarray(model(images, training=False)))
+        labels.append(np.asarray(batch_labels))
     return np.concatenate(features), np.concatenate(labels)
 
 
-def make_head(train_features: np.ndarray, num_classes: int, dropout: float = 0.3,
-              l2: float = 1e-3, name: str = "head") -> keras.Model:
-    """The new classifier: standardise each feature, dropout, one Dense layer (L2-regularised).
+def weights_digest(model: keras.Model) -> str:
+    """SHA-256 of every weight of ``model``, in order: equal only for the very same weights."""
+    digest = hashlib.sha256()
+    for weights in model.get_weights():
+        digest.update(str(weights.shape).encode())
+        digest.update(np.ascontiguousarray(weights).tobytes())
+    return digest.hexdigest()
 
-    ``Normalization`` is adapted to the training features (mean 0, variance 1 per feature): the
-    base's pooled activations have very different scales, and a linear layer learns much faster
-    on standardised inputs. It holds statistics, not trained weights.
+
+@dataclass(frozen=True)
+class FeatureSet:
+    """A frozen feature model's output for every photo of a folder, with what belongs to it."""
+
+    features: np.ndarray    # (n, d) float32
+    labels: np.ndarray      # (n,) int: index into class_names
+    thumbnails: np.ndarray  # (n, t, t, 3) uint8: the same photos, small, for plots
+    class_names: tuple[str, ...]
+    seconds: float          # how long the extraction pass took when it ran
+    cached: bool            # True: loaded from the course cache, not computed now
+
+    def describe(self) -> str:
+        where = (f"loaded from the course cache (its extraction took {self.seconds:.1f} s)" if self.cached
+                 else f"extracted in {self.seconds:.1f} s ({len(self.labels) / self.seconds:.0f} photos/s)")
+        return f"{self.features.shape[0]:,} photos -> {self.features.shape[1]:,} features each, {where}"
+
+
+def folder_features(model: keras.Model, folder: Path, image_size: tuple[int, int], network: str,
+                    max_images: int | None = None, seed: int = 0, batch_size: int = 32,
+                    thumbnail: int = 96, use_cache: bool = True,
+                    classes: Sequence[str] | None = None) -> FeatureSet:
+    """Run the frozen ``model`` (images 0..255 -> feature vectors) once over ``folder``'s photos.
+
+    The result is kept in ``COURSE_CACHE/features`` under a key made of ``network``, the SHA-256
+    of the model's weights, the image size, the sample and the folder's file list (names and
+    sizes): another lesson asking for the same features of the same photos loads them instead
+    of running the network again; any other weights or photos give another key.
     """
-    inputs = keras.Input(train_features.shape[1:], name="features")
-    normalize = layers.Normalization(name=f"{name}_standardize")
-    normalize.adapt(train_features)
-    x = layers.Dropout(dropout, name=f"{name}_dropout")(normalize(inputs))
-    units, activation = (1, "sigmoid") if num_classes == 2 else (num_classes, "softmax")
-    dense = layers.Dense(units, activation=activation, kernel_regularizer=keras.regularizers.l2(l2),
-                         name=f"{name}_output")
-    return keras.Model(inputs, dense(x), name=name)
+    folder = Path(folder)
+    class_names = tuple(classes) if classes else tuple(sorted(d.name for d in folder.iterdir() if d.is_dir()))
+    key = _cache_key(model, folder, image_size, network, max_images, seed, thumbnail, class_names)
+    path = _cache_root() / f"{network}-{image_size[0]}x{image_size[1]}-{key[:16]}.npz"
+    if use_cache and path.is_file():
+        with np.load(path) as stored:
+            return FeatureSet(stored["features"], stored["labels"], stored["thumbnails"],
+                              tuple(json.loads(str(stored["class_names"]))), float(stored["seconds"]), True)
+    ds = photo_dataset(folder, image_size, batch_size, max_images=max_images, seed=seed, cache=False,
+                       classes=class_names)
+    features, labels, thumbnails = [], [], []
+    start = time.perf_counter()
+    for images, batch_labels in ds:
+        features.append(np.asarray(model(images, training=False)))
+        labels.append(batch_labels.numpy())
+        small = tf.image.resize(images, (thumbnail, thumbnail), method="area")
+        thumbnails.append(tf.cast(tf.round(small), tf.uint8).numpy())
+    seconds = time.perf_counter() - start
+    result = FeatureSet(np.concatenate(features).astype("float32"), np.concatenate(labels),
+                        np.concatenate(thumbnails), class_names, seconds, False)
+    if use_cache:
+        _save_atomically(path, result)
+    return result
 
 
-def stack(features: keras.Model, head: keras.Model, name: str = "transfer") -> keras.Model:
-    """Images -> frozen base features -> head: one model that takes images end to end."""
-    features.trainable = False
-    inputs = keras.Input(features.input_shape[1:], name="image")
-    return keras.Model(inputs, head(features(inputs, training=False)), name=name)
+def _cache_root() -> Path:
+    from ..assets.fetch import cache_dir
+
+    return cache_dir() / "features"
 
 
-def unfreeze_top(base: keras.Model, n_trainable: int) -> int:
-    """Make the top ``n_trainable`` layers of ``base`` trainable (BatchNorm stays frozen).
-
-    Returns how many layers are trainable. The rest, and every ``BatchNormalization`` layer,
-    stay frozen: fine-tuning moves only the most task-specific filters, gently.
-    """
-    base.trainable = True
-    cut = max(len(base.layers) - n_trainable, 0)
-    for i, layer in enumerate(base.layers):
-        layer.trainable = i >= cut and not isinstance(layer, layers.BatchNormalization)
-    return sum(layer.trainable for layer in base.layers)
+def _cache_key(model: keras.Model, folder: Path, image_size: tuple[int, int], network: str,
+               max_images: int | None, seed: int, thumbnail: int, class_names: tuple[str, ...]) -> str:
+    files = sorted((str(p.relative_to(folder)), p.stat().st_size) for name in class_names
+                   for p in (folder / name).rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+    description = json.dumps([network, weights_digest(model), list(image_size), max_images, seed,
+                              thumbnail, list(class_names), files, "area+crop+uint8"])
+    return hashlib.sha256(description.encode()).hexdigest()
 
 
-def binary_accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
-    """Accuracy of sigmoid outputs (threshold 0.5) against 0/1 labels."""
-    return float(np.mean((np.ravel(probabilities) > 0.5) == np.ravel(labels)))
-
-
-# --- Which pretrained base: ImageNet's (learners) or one pretrained here on CIFAR-10 (offline) ---
-
-@dataclass
-class Base:
-    """A convolutional base and what belongs to it."""
-
-    model: keras.Model        # images (preprocessed) -> feature maps
-    input_size: tuple[int, int]
-    preprocess: keras.Layer   # 0..255 pixels -> what the base was trained on
-    label: str                # how every result names the base
-    imagenet: bool            # real ImageNet weights?
-
-
-#: Keras's ``preprocess_input`` of these models, as a layer (mode "tf": pixels to [-1, 1]).
-_TO_SIGNED_UNIT = ("mobilenet_v2", "nasnet_mobile")
-
-
-def imagenet_base(name: str = "mobilenet_v2") -> Base:
-    """``name``'s ImageNet convolutional base with its real weights.
-
-    Raises:
-        AssetUnavailableError: the weights cannot be had here (the message says what to do).
-    """
-    from .pretrained import pretrained
-
-    found = pretrained(name, include_top=False, allow_standin=False)
-    preprocess = (layers.Rescaling(1 / 127.5, offset=-1, name="preprocess") if name in _TO_SIGNED_UNIT
-                  else layers.Identity(name="preprocess"))  # EfficientNet rescales inside
-    return Base(found.model, found.input_size, preprocess, f"{found.title}, pretrained on ImageNet", True)
-
-
-def cifar10_base(train_samples: int | None, epochs: int, batch_size: int = 64) -> Base:
-    """Lesson 01's bigger CNN, trained on real CIFAR-10 (loaded if lesson 01 saved it), cut at its base."""
-    from ..datasets import load_cifar10
-    from .cifar import load_or_train
-
-    data = load_cifar10(train_samples, 2000, allow_standin=False)
-    trained, card = load_or_train(data, epochs, batch_size)
-    label = "CIFAR-10 CNN: base pretrained here on CIFAR-10, not ImageNet"
-    print("!" * 88 + "\n"
-          "NOT IMAGENET. The base is lesson 01's CNN, pretrained here on CIFAR-10\n"
-          f"({card['train_images']:,} images, 32x32, test accuracy {card['test_accuracy']:.3f}): a real pretrained\n"
-          "base, much smaller than ImageNet's. Images are shrunk to 32x32 for it. The accuracy\n"
-          "targets of the ImageNet path are NOT checked; the transfer effect is measured.\n"
-          + "!" * 88)
-    return Base(cifar_base(trained), (32, 32), layers.Rescaling(1 / 255, name="preprocess"), label, False)
-
-
-def choose_base(imagenet_name: str, cifar_train_samples: int | None, cifar_epochs: int,
-                allow_standin: bool | None = None) -> Base:
-    """The ImageNet base when its real weights are here, else (fast profile only) lesson 01's CIFAR-10 base.
-
-    ``allow_standin`` defaults to True in the fast profile only: in the full profile missing
-    weights raise the asset layer's error, so no stand-in's number passes for the real lesson's.
-    """
-    from ..assets.fetch import AssetUnavailableError
-    from ..profiles import standin_allowed
-
+def _save_atomically(path: Path, result: FeatureSet) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz.part")
+    os.close(handle)
     try:
-        return imagenet_base(imagenet_name)
-    except AssetUnavailableError as missing:
-        if not standin_allowed(allow_standin):
-            raise
-        print(f"{imagenet_name}: ImageNet weights not available here ({str(missing).splitlines()[0]})")
-    return cifar10_base(cifar_train_samples, cifar_epochs)
+        with open(temporary, "wb") as out:
+            np.savez(out, features=result.features, labels=result.labels, thumbnails=result.thumbnails,
+                     class_names=json.dumps(list(result.class_names)), seconds=result.seconds)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
 
 
-def scratch_copy(base: Base, num_classes: int, dropout: float = 0.3,
-                 bn_momentum: float = 0.9) -> keras.Model:
-    """The same network as ``base`` + head, with fresh random weights, all trainable.
-
-    ``bn_momentum``: batch normalization's moving averages follow the batch statistics faster
-    than Keras's default (0.99), which lags far behind on small datasets of a few dozen batches
-    per epoch and would make a model trained from scratch look untrained at validation.
-    """
-    fresh = keras.models.clone_model(base.model)  # same layers, newly initialised weights
-    fresh.trainable = True
-    for layer in fresh.layers:
-        layer.trainable = True  # the clone copies each layer's config, frozen flag included
-        if isinstance(layer, layers.BatchNormalization):
-            layer.momentum = bn_momentum
-    inputs = keras.Input((*base.input_size, 3), name="image")
-    x = fresh(base.preprocess(inputs))  # training mode while fitting: batch norm learns
-    x = layers.GlobalAveragePooling2D()(x)
-    x = layers.Dropout(dropout)(x)
-    units, activation = (1, "sigmoid") if num_classes == 2 else (num_classes, "softmax")
-    return keras.Model(inputs, layers.Dense(units, activation=activation)(x), name="from_scratch")
+def cifar_base(trained: keras.Model, name: str = "cifar10_base") -> keras.Model:
+    """The convolutional base of lesson 01's bigger CNN: every layer before ``Flatten``."""
+    flatten = next(layer for layer in trained.layers if isinstance(layer, layers.Flatten))
+    return keras.Model(trained.inputs, flatten.input, name=name)
