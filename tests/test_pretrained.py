@@ -72,7 +72,7 @@ def test_real_weights_are_loaded_through_the_asset_layer(weight_file, mirror, mo
     (mirror / asset.filename).write_bytes(path.read_bytes())
     monkeypatch.setenv("COURSE_PROFILE", "full")
     model = pt.pretrained(NAME)
-    assert model.real_weights and model.label == "MobileNetV2"
+    assert model.label == "MobileNetV2" and "verified copy" in model.weights
     assert same_weights(model.model, expected)
     assert (keras_home() / asset.keras_path).is_file()  # also where keras.applications looks
 
@@ -84,7 +84,7 @@ def test_weights_without_a_published_hash_are_checked_by_structure(weight_file, 
     (mirror / asset.filename).write_bytes(path.read_bytes())
     monkeypatch.setenv("COURSE_PROFILE", "full")
     model = pt.pretrained(NAME)
-    assert model.real_weights and same_weights(model.model, expected)
+    assert same_weights(model.model, expected)
     printed = capsys.readouterr().out
     assert "no published hash" in printed and file_hash(path, "sha256") in printed
 
@@ -93,10 +93,10 @@ def test_a_non_hdf5_file_without_a_published_hash_is_refused(mirror, monkeypatch
     asset = pt.weights_asset(NAME, True)
     (mirror / asset.filename).write_bytes(b"<html>404 page saved under the weights' name</html>")
     with pytest.raises(ChecksumMismatchError, match="not an HDF5 file"):
-        pt.pretrained(NAME, allow_standin=True)
+        pt.pretrained(NAME)
 
 
-def test_a_corrupt_copy_is_never_replaced_by_a_standin(weight_file, mirror, monkeypatch):
+def test_a_corrupt_copy_always_raises(weight_file, mirror, monkeypatch):
     path, _ = weight_file
     asset = register_md5(monkeypatch, path)
     corrupt = bytearray(path.read_bytes())
@@ -107,8 +107,9 @@ def test_a_corrupt_copy_is_never_replaced_by_a_standin(weight_file, mirror, monk
         pt.pretrained(NAME)
 
 
-def test_the_full_profile_fails_with_the_asset_error_when_weights_are_missing(monkeypatch):
-    monkeypatch.setenv("COURSE_PROFILE", "full")
+@pytest.mark.parametrize("profile", ["fast", "full"])
+def test_missing_weights_raise_the_asset_error_never_random_weights(monkeypatch, profile):
+    monkeypatch.setenv("COURSE_PROFILE", profile)
     with pytest.raises(AssetUnavailableError) as error:
         pt.pretrained("resnet50")
     message = str(error.value)
@@ -116,27 +117,15 @@ def test_the_full_profile_fails_with_the_asset_error_when_weights_are_missing(mo
     assert "COURSE_MIRROR" in message
 
 
-def test_the_fast_profile_builds_a_loudly_announced_standin(monkeypatch, capsys):
-    monkeypatch.setenv("COURSE_PROFILE", "fast")
-    model = pt.pretrained(NAME)
-    assert not model.real_weights and "STAND-IN" in model.label and "random" in model.weights
-    banner = capsys.readouterr().out
-    assert "STAND-IN MODEL" in banner and "RANDOM WEIGHTS" in banner and "COURSE_MIRROR" in banner
-    assert model.model.count_params() == 3_538_984  # the real architecture
-    assert pt.claim(model, False, "anything") is None  # not checked, not failed
-    assert "not checked: stand-in weights" in capsys.readouterr().out
-
-
-def test_claims_are_asserted_for_real_weights(monkeypatch):
-    standin = pt.pretrained(NAME, allow_standin=True)
-    real = dataclasses.replace(standin, real_weights=True)
-    assert pt.claim(real, True, "a true claim")
+def test_claims_are_asserted():
+    model = pt.pretrained(pt.FALLBACK)
+    assert pt.claim(model, True, "a true claim")
     with pytest.raises(AssertionError, match="a false claim"):
-        pt.claim(real, False, "a false claim")
+        pt.claim(model, False, "a false claim")
 
 
-def test_headless_models_have_a_fixed_input_size_and_give_vectors(monkeypatch):
-    model = pt.pretrained(NAME, include_top=False, pooling="avg", allow_standin=True)
+def test_headless_models_have_a_fixed_input_size_and_give_vectors(weight_file, mirror, monkeypatch):
+    model = pt.pretrained(pt.FALLBACK, include_top=False, pooling="avg")
     assert model.input_size == (224, 224)
     photos = model.load_batch([pt.photo_path("cat"), pt.photo_path("grace_hopper")])
     features = model.predict(photos)
@@ -144,7 +133,7 @@ def test_headless_models_have_a_fixed_input_size_and_give_vectors(monkeypatch):
     with pytest.raises(ValueError, match="without its classifier"):
         model.decode_predictions(features)
     with pytest.raises(ValueError, match="include_top=False only"):
-        pt.pretrained(NAME, input_shape=(160, 160, 3), allow_standin=True)
+        pt.pretrained(NAME, input_shape=(160, 160, 3))
 
 
 def test_each_model_has_its_own_input_size_and_preprocessing():

