@@ -1,21 +1,25 @@
-"""Lesson 01 on this machine's CPU: the full profile's training, and batched vs one-at-a-time
-prediction.
+"""Lesson 01 on this machine's CPU: the bigger CNN's training time and test accuracy, its
+untrained accuracy (what the notebook's floor must reject), test-time flip averaging, and
+batched vs one-at-a-time prediction.
 
-Runs the notebook's own models and recipe (``helpers.models.cifar``) with the full profile's
-settings. With ``--data cifar10`` (the default) it trains on real CIFAR-10 from the asset layer
-(set COURSE_MIRROR offline) and reports test accuracy; with ``--data random`` it times the same
-work on random images of CIFAR-10's shape, which says nothing about accuracy.
+Trains ``helpers.models.cifar.bigger_cnn`` with ``train_cifar_model``: copies of the notebook's
+cells (``tests/test_models_cifar.py`` checks the architecture is the notebook's, layer by layer).
 
-    python benchmarks/lesson01_cpu.py [--data cifar10|random] [--epochs N] [--models small,bigger]
-                                      [--widths 24,48,128 --convs 1,2,1]  (a bigger-CNN variant)
+    python benchmarks/lesson01_cpu.py                      # full profile: all of CIFAR-10, seed 42
+    python benchmarks/lesson01_cpu.py --profile fast --seeds 0,1,2   # the fast profile's sample
+    python benchmarks/lesson01_cpu.py --widths 24,48,128 --convs 1,2,1 --epochs 8   # a variant
+    python benchmarks/lesson01_cpu.py --data random        # timing only, on random images
 
-Every epoch is timed (validation included); the median and range are printed, since one epoch
-on a shared 2-core machine can take 1.5x another.
+``--profile fast`` draws the fast profile's sample with ``load_cifar10(..., seed=s)`` and
+seeds Keras with ``s``, as the notebook does with its own seed. Every epoch is timed
+(validation included); the median and range are printed, since one epoch on a shared 2-core
+machine can take 1.5x another.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import statistics
 import time
@@ -25,26 +29,37 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 
-def load(kind: str):
+def load(kind: str, train_samples: int | None, test_samples: int | None, seed: int):
     from helpers.datasets import ImageDataset, load_cifar10
     from helpers.datasets.cifar10 import CLASS_NAMES
 
     if kind == "cifar10":
-        return load_cifar10(allow_standin=False)
+        return load_cifar10(train_samples, test_samples, allow_standin=False, seed=seed)
     rng = np.random.default_rng(0)
-    return ImageDataset(rng.integers(0, 256, (50_000, 32, 32, 3), dtype=np.uint8),
-                        rng.integers(0, 10, 50_000), rng.integers(0, 256, (10_000, 32, 32, 3), dtype=np.uint8),
-                        rng.integers(0, 10, 10_000), CLASS_NAMES, source="random images (timing only)")
+    n_train, n_test = train_samples or 50_000, test_samples or 10_000
+    return ImageDataset(rng.integers(0, 256, (n_train, 32, 32, 3), dtype=np.uint8),
+                        rng.integers(0, 10, n_train), rng.integers(0, 256, (n_test, 32, 32, 3), dtype=np.uint8),
+                        rng.integers(0, 10, n_test), CLASS_NAMES, source="random images (timing only)")
+
+
+def cpu_flags() -> str:
+    """The vector extensions this CPU reports (they decide TensorFlow's speed)."""
+    try:
+        flags = next(line for line in open("/proc/cpuinfo") if line.startswith("flags")).split()
+    except (OSError, StopIteration):
+        return "unknown"
+    return " ".join(f for f in ("avx2", "avx512f", "avx512_bf16", "amx_tile") if f in flags)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", choices=["cifar10", "random"], default="cifar10")
-    parser.add_argument("--epochs", type=int, help="epochs per model (default: the full profile's)")
-    parser.add_argument("--models", default="small,bigger")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--widths", help="bigger CNN's filters per block, e.g. 24,48,96 (default: the lesson's)")
-    parser.add_argument("--convs", help="bigger CNN's convolutions per block, e.g. 1,2,2 (default: the lesson's)")
+    parser.add_argument("--profile", choices=["fast", "full"], default="full")
+    parser.add_argument("--epochs", type=int, help="epochs (default: the profile's bigger_epochs)")
+    parser.add_argument("--seeds", default="42", help="comma-separated seeds, one run each")
+    parser.add_argument("--widths", help="filters per block, e.g. 24,48,128 (default: the lesson's)")
+    parser.add_argument("--convs", help="convolutions per block, e.g. 1,2,1 (default: the lesson's)")
+    parser.add_argument("--no-prediction-timing", action="store_true")
     args = parser.parse_args()
 
     import keras
@@ -52,28 +67,40 @@ def main() -> None:
     from helpers.models import cifar
     from helpers.profiles import LESSONS
 
-    full = LESSONS["01"]["full"]
-    data = load(args.data)
-    datasets = cifar.cifar_datasets(data, full.batch_size)
-    print(f"cores: {os.cpu_count()}, data: {data.source}, seed {args.seed}, full profile: {full}")
-    for name in args.models.split(","):
-        keras.utils.set_random_seed(args.seed)
-        variant = {key: tuple(int(v) for v in value.split(","))
-                   for key, value in (("widths", args.widths), ("convs", args.convs)) if value and name == "bigger"}
-        model = getattr(cifar, f"{name}_cnn")(len(data.class_names), **variant)
-        epochs = args.epochs or getattr(full, f"{name}_epochs")
+    settings = LESSONS["01"][args.profile]
+    variant = {key: tuple(int(v) for v in value.split(","))
+               for key, value in (("widths", args.widths), ("convs", args.convs)) if value}
+    epochs = args.epochs or settings.bigger_epochs
+    print(f"{datetime.date.today()} cores: {os.cpu_count()} ({cpu_flags()}), profile {args.profile}: "
+          f"{settings}")
+    for seed in (int(s) for s in args.seeds.split(",")):
+        data = load(args.data, settings.train_samples, settings.test_samples, seed)
+        datasets = cifar.cifar_datasets(data, settings.batch_size)
+        keras.utils.set_random_seed(seed)
+        model = cifar.bigger_cnn(len(data.class_names), **variant)
+        model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
+        untrained = float(model.evaluate(datasets[2], verbose=0)[1])
         result = cifar.train_cifar_model(model, datasets, epochs,
-                                         learning_rate=getattr(full, f"{name}_learning_rate"))
+                                         learning_rate=settings.bigger_learning_rate)
         times = result.epoch_seconds
-        accuracy = f"{result.test_accuracy:.4f}" if args.data == "cifar10" else "n/a (random data)"
-        print(f"RESULT {name}_cnn {variant or ''}: {model.count_params():,} parameters, {epochs} epochs, "
-              f"training {result.seconds / 60:.1f} min, "
-              f"{statistics.median(times):.1f} s/epoch median ({min(times):.1f}-{max(times):.1f}), "
-              f"test accuracy {accuracy}")
+        x_test = data.x_test.astype("float32") / 255.0
+        flipped = (model.predict(x_test, batch_size=256, verbose=0)
+                   + model.predict(x_test[:, :, ::-1], batch_size=256, verbose=0)) / 2
+        flip_accuracy = float(np.mean(flipped.argmax(axis=1) == data.y_test))
+        real = args.data == "cifar10"
+        print(f"RESULT bigger_cnn {variant or ''} seed {seed}: {model.count_params():,} parameters, "
+              f"{len(data.x_train):,} images ({data.source}), {epochs} epochs, training "
+              f"{result.seconds / 60:.1f} min, {statistics.median(times):.1f} s/epoch median "
+              f"({min(times):.1f}-{max(times):.1f}; all: {', '.join(f'{t:.0f}' for t in times)}), "
+              f"untrained {untrained:.4f}, floor {settings.min_test_accuracy}, test accuracy "
+              + (f"{result.test_accuracy:.4f}, flip-averaged {flip_accuracy:.4f}" if real
+                 else "n/a (random data)"))
 
-    images = datasets[2].unbatch().batch(1000).take(1).get_single_element()[0].numpy()
+    if args.no_prediction_timing:
+        return
+    images = x_test[:1000]
     start = time.perf_counter()
-    model.predict(images, batch_size=full.batch_size, verbose=0)
+    model.predict(images, batch_size=settings.batch_size, verbose=0)
     batched = (time.perf_counter() - start) / len(images)
     start = time.perf_counter()
     for image in images[:200]:

@@ -19,6 +19,7 @@ keras = pytest.importorskip("keras")
 def test_output_shape_check():
     assert exercises.output_shape.check((2, 5, 5, 32))
     assert exercises.output_shape.check([2, 5, 5, 32])
+    assert exercises.output_shape.check(tuple(np.array([2, 5, 5, 32])))  # NumPy integers are integers
     for wrong, message in [((2, 11, 11, 32), "height, the width"), ((5, 5, 32), "has 3 numbers"),
                            ((2, 5, 5, 64), "number of channels"), ((2, 6, 6, 32), "rounds down"),
                            ((2, 7, 7, 32), "'valid' padding shrinks"), (5, "not a shape"),
@@ -29,6 +30,17 @@ def test_output_shape_check():
         exercises.output_shape.check(None)
 
 
+@pytest.mark.parametrize("answer, message", [
+    ((2.9, 5.9, 5.9, 32.9), "2.9 is a float, not a whole number"),  # int() would make it right
+    ((2, 5.0, 5, 32), "5.0 is a float"),
+    (("2", "5", "5", "32"), "'2' is a string"),
+    ((True, 5, 5, 32), "True is not a whole number"),
+])
+def test_output_shape_refuses_what_is_not_an_integer(answer, message):
+    with pytest.raises(NotYet, match=message):
+        exercises.output_shape.check(answer)
+
+
 def test_conv_params_check_names_the_mistake():
     assert exercises.conv_params.check(5 * 5 * 3 * 16 + 16)
     with pytest.raises(NotYet, match="not the 16 biases"):
@@ -37,8 +49,21 @@ def test_conv_params_check_names_the_mistake():
         exercises.conv_params.check((5 * 5 + 1) * 16)
     with pytest.raises(NotYet, match="1000 is too few"):
         exercises.conv_params.check(1000)
-    with pytest.raises(NotYet, match="not a whole number"):
+    with pytest.raises(NotYet, match="'lots' is a string"):
         exercises.conv_params.check("lots")
+    assert exercises.conv_params.check(np.int64(1216))
+
+
+@pytest.mark.parametrize("answer, message", [
+    (1216.7, "1216.7 is a float, not a whole number"),   # int() would truncate it to the answer
+    (1216.0, "1216.0 is a float"),
+    ("1216", "'1216' is a string: give the number of parameters as a number, without quotes"),
+    ([1216], "not a whole number"),
+    (float("nan"), "nan is a float"),
+])
+def test_conv_params_refuses_what_is_not_an_integer(answer, message):
+    with pytest.raises(NotYet, match=re.escape(message)):
+        exercises.conv_params.check(answer)
     with pytest.raises(NotYet, match="not answered yet"):
         exercises.conv_params.check(None)
 
@@ -55,6 +80,10 @@ def test_vertical_edge_kernels_pass(kernel):
     ([[0, -1, 0], [-1, 4, -1], [0, -1, 0]], "horizontal edge"),                  # Laplacian
     ([[0] * 3] * 3, "no response"),
     ([[-1, 1], [-1, 1]], "must be 3x3"),
+    ([[-1, 0, np.nan]] * 3, "NaN or infinity"),           # said "Correct! edge response nan" once
+    ([[np.nan] * 3] * 3, "NaN or infinity"),
+    ([[-np.inf, 0, np.inf]] * 3, "NaN or infinity"),
+    ([["a", "b", "c"]] * 3, "not a 3x3 grid of numbers"),
 ])
 def test_other_kernels_fail_with_the_reason(kernel, message):
     with pytest.raises(NotYet, match=message):
@@ -85,6 +114,8 @@ def test_worked_solutions_pass_their_checks(capsys):
         exercise.hint()
     shown = capsys.readouterr().out
     assert "def _worked_edge_kernel" in shown and "Hint (Exercise 3" in shown
+    # Exercises 4 and 6 (models and functions the check trains and runs) are tested in
+    # tests/test_exercises_lesson01_models.py.
 
 
 def test_quiz_explains_each_wrong_answer_and_needs_every_question():

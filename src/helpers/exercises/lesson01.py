@@ -10,7 +10,20 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .core import Exercise, Question, Quiz, whole_number, wrong
+from .core import Exercise, Question, Quiz, wrong
+
+
+def _integer(value: object, what: str) -> int:
+    """``value`` if it is an integer (a Python or NumPy int, not a bool), else ``NotYet`` saying
+    why: a float is not truncated and a string is not parsed, since neither is a count."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        wrong(f"{value!r} is a float, not a whole number: {what} is an integer, so give it "
+              "without a fractional part or decimal point.")
+    if isinstance(value, str):
+        wrong(f"{value!r} is a string: give {what} as a number, without quotes.")
+    wrong(f"{value!r} is not a whole number; give {what} as an integer.")
 
 
 def output_shape_model():
@@ -31,9 +44,14 @@ def _correlate(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 
 
 def _judge_edge_kernel(kernel: Sequence[Sequence[float]]) -> str:
-    kernel = np.asarray(kernel, dtype="float64")
+    try:
+        kernel = np.asarray(kernel, dtype="float64")
+    except (TypeError, ValueError):
+        wrong(f"{kernel!r} is not a 3x3 grid of numbers.")
     if kernel.shape != (3, 3):
         wrong(f"the kernel has shape {kernel.shape}; it must be 3x3.")
+    if not np.isfinite(kernel).all():
+        wrong("the kernel holds NaN or infinity; every weight must be a finite number.")
     step = np.zeros((9, 9))
     step[:, 5:] = 1.0  # dark left half, bright right half: one vertical edge
     vertical, horizontal, flat = (np.abs(_correlate(img, kernel)).max()
@@ -67,10 +85,9 @@ edge_kernel = Exercise(
 
 def _judge_output_shape(answer: Sequence[int]) -> str:
     expected = tuple(output_shape_model()(np.zeros((2, 15, 15, 3), "float32")).shape)
-    try:
-        answer = tuple(int(v) for v in answer)
-    except (TypeError, ValueError):
+    if isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
         wrong(f"{answer!r} is not a shape: give a tuple of 4 integers, e.g. (2, 9, 9, 8).")
+    answer = tuple(_integer(v, "each size in a shape") for v in answer)
     if len(answer) != 4:
         wrong(f"{answer} has {len(answer)} numbers; give (batch, height, width, channels).")
     labels = ["the batch size", "the height", "the width", "the number of channels"]
@@ -107,7 +124,7 @@ def _judge_conv_params(answer: int, filters: int = 16, kernel: int = 5, channels
     layer.build((None, 32, 32, channels))
     expected = layer.count_params()
     weights = kernel * kernel * channels * filters
-    answer = whole_number(answer, "the number of parameters")
+    answer = _integer(answer, "the number of parameters")
     if answer == expected:
         return f"{expected} = ({kernel} * {kernel} * {channels} + 1) * {filters}."
     if answer == weights:
@@ -157,10 +174,224 @@ def _worked_lowest_recall(counts: np.ndarray, class_names: Sequence[str]) -> str
 
 
 lowest_recall = Exercise(
-    title="Exercise 4 (the hardest class)", answer_name="my_class",
+    title="Exercise 5 (the hardest class)", answer_name="my_class",
     judge=_judge_lowest_recall, worked=_worked_lowest_recall,
     hint_text="a row of the confusion matrix holds all test images of one true class; its "
               "diagonal cell counts those the model got right.")
+
+
+# --- Exercise 4: write a model (add a block); the check builds, trains and evaluates it -------
+
+CHECK_TRAIN_IMAGES = 4000  # images the check trains a learner's model on (not the notebook's)
+CHECK_TEST_IMAGES = 1000   # images it evaluates on (neither the notebook's nor the check's training)
+CHECK_EPOCHS = 2
+# Measured 2026-12-03 on CIFAR-10 (tests/test_exercises_lesson01_models.py prints all three):
+# the worked solution untrained 0.105 to 0.113, trained by the check 0.339; the small CNN
+# trained the same way 0.387. The floor sits between, so it tells a trained model from an untrained one.
+MIN_CHECK_ACCURACY = 0.25
+
+
+def unseen_images(data, n_train: int, n_test: int, seed: int = 2024):
+    """Images for a check, from the same source as ``data`` but not among its images.
+
+    Real CIFAR-10: a sample of the full dataset minus every image ``data`` holds (train and
+    test), so the check never trains or evaluates on what the notebook used. When ``data`` is
+    all of CIFAR-10 (the full profile) nothing is left over; the check then samples the whole
+    set with its own seed (the model it trains is built fresh, so it has seen nothing).
+    Stand-in data: freshly generated shapes with another seed.
+    Returns ``(x_train, y_train, x_test, y_test)``, uint8 images and integer labels.
+    """
+    rng = np.random.default_rng(seed)
+    if data.is_standin:
+        from ..datasets.standin import make_shapes
+
+        x, y = make_shapes(n_train + n_test, seed=seed)
+        return x[:n_train], y[:n_train], x[n_train:], y[n_train:]
+    from ..datasets import load_cifar10
+
+    full = load_cifar10(allow_standin=False)
+    seen = {hash(image.tobytes()) for image in (*data.x_train, *data.x_test)}
+    pool_x = np.concatenate([full.x_train, full.x_test])
+    pool_y = np.concatenate([full.y_train, full.y_test])
+    fresh = np.array([hash(image.tobytes()) not in seen for image in pool_x])
+    if fresh.sum() >= n_train + n_test:
+        pool_x, pool_y = pool_x[fresh], pool_y[fresh]
+    pick = rng.permutation(len(pool_x))[:n_train + n_test]
+    x, y = pool_x[pick], pool_y[pick]
+    return x[:n_train], y[:n_train], x[n_train:], y[n_train:]
+
+
+def _nested_layers(model):
+    """Every layer of ``model``, looking inside nested models."""
+    import keras
+
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            yield from _nested_layers(layer)
+        else:
+            yield layer
+
+
+def _train_and_score(model, images, epochs: int = CHECK_EPOCHS) -> tuple[float, list[float]]:
+    """Compile and fit ``model`` on the check's training images; its accuracy on the check's
+    test images, and the training losses."""
+    import keras
+
+    x_train, y_train, x_test, y_test = images
+    classes = int(model.outputs[0].shape[-1])
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(x_train / 255.0, keras.utils.to_categorical(y_train, classes),
+                        batch_size=64, epochs=epochs, verbose=0)
+    _, accuracy = model.evaluate(x_test / 255.0, keras.utils.to_categorical(y_test, classes),
+                                 batch_size=256, verbose=0)
+    return float(accuracy), [float(v) for v in history.history["loss"]]
+
+
+def _judge_add_block(build, data, small) -> str:
+    import keras
+
+    if isinstance(build, keras.Model) or not callable(build):
+        wrong("give the function that builds your model (build_my_model, without parentheses), "
+              "so the check can build a fresh, untrained one.")
+    keras.utils.set_random_seed(0)
+    model = build()
+    if not isinstance(model, keras.Model):
+        wrong(f"build_my_model returned {type(model).__name__}, not a Keras model; return the "
+              "keras.Sequential([...]).")
+    if build() is model:
+        wrong("build_my_model returns the same model object every time; build a new one inside "
+              "it (call keras.Sequential there), so each call starts from fresh weights.")
+    classes = len(data.class_names)
+    if tuple(model.inputs[0].shape[1:]) != (32, 32, 3):
+        wrong(f"the model's input is {tuple(model.inputs[0].shape[1:])}; start it with "
+              "keras.Input((32, 32, 3)).")
+    if tuple(model.outputs[0].shape[1:]) != (classes,):
+        wrong(f"the model's output is {tuple(model.outputs[0].shape[1:])}; end it with "
+              f"Dense({classes}, activation='softmax'), one probability per class.")
+    layers = list(_nested_layers(model))
+    convs = [layer for layer in layers if isinstance(layer, keras.layers.Conv2D)]
+    pools = [layer for layer in layers
+             if isinstance(layer, (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D))]
+    small_convs = sum(isinstance(layer, keras.layers.Conv2D) for layer in _nested_layers(small))
+    if len(convs) <= small_convs:
+        wrong(f"the model has {len(convs)} Conv2D layer(s), as many as the small CNN: add a "
+              "block, a Conv2D followed by MaxPooling2D, after the first pooling.")
+    if len(pools) < 2:
+        wrong(f"the model has {len(pools)} pooling layer(s); a block ends in MaxPooling2D(2), so "
+              "the new block halves the feature maps again.")
+    images = unseen_images(data, CHECK_TRAIN_IMAGES, CHECK_TEST_IMAGES)
+    probabilities = model.predict(images[2][:8] / 255.0, verbose=0)
+    if not np.all(np.isfinite(probabilities)):
+        wrong("the untrained model already outputs NaN or infinity; check its layers.")
+    if not np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-3):
+        wrong(f"the outputs do not sum to 1; the last layer must be Dense({classes}, "
+              "activation='softmax').")
+    before = [conv.kernel.numpy().copy() for conv in convs]
+    accuracy, losses = _train_and_score(model, images)
+    if not np.all(np.isfinite(losses)) or not np.isfinite(accuracy):
+        wrong(f"training diverged: the losses were {losses}. Look for a layer that blows up "
+              "(no activation between layers is fine; a huge initial scale is not).")
+    frozen = [conv.name for conv, kernel in zip(convs, before) if np.array_equal(conv.kernel.numpy(), kernel)]
+    if frozen:
+        wrong(f"training left the kernels of {', '.join(frozen)} unchanged: is a layer frozen "
+              "(trainable=False), or cut off from the output?")
+    keras.utils.set_random_seed(0)
+    reference, _ = _train_and_score(keras.models.clone_model(small), images)
+    where = (f"{CHECK_EPOCHS} epochs on {CHECK_TRAIN_IMAGES:,} images, tested on "
+             f"{CHECK_TEST_IMAGES:,} others, none of them the notebook's")
+    if accuracy < MIN_CHECK_ACCURACY:
+        wrong(f"after {where}, the model's accuracy is {accuracy:.3f}, below "
+              f"{MIN_CHECK_ACCURACY} (an untrained model scores about {1 / classes:.2f}; the "
+              f"small CNN trained the same way {reference:.3f}). Use ReLU activations and "
+              "padding that keeps enough of the 32x32 image.")
+    return (f"{len(convs)} Conv2D layers, {len(pools)} poolings, {model.count_params():,} "
+            f"parameters (small CNN: {small.count_params():,}); every kernel changed in "
+            f"training. After {where}: test accuracy {accuracy:.3f}, the small CNN trained the "
+            f"same way {reference:.3f}.")
+
+
+def _worked_add_block(*_context):
+    # The small CNN with a second block (Conv2D + MaxPooling2D) after the first pooling.
+    # The second pooling halves the maps again (15x15 -> 6x6), so the Dense layer that
+    # follows Flatten gets 6 * 6 * 16 = 576 inputs instead of 1,800: fewer parameters.
+    import keras
+    from keras import layers
+
+    def build_my_model() -> keras.Model:
+        return keras.Sequential([
+            keras.Input((32, 32, 3)),
+            layers.Conv2D(8, 3, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(16, 3, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dense(100, activation="relu"),
+            layers.Dense(10, activation="softmax"),
+        ])
+
+    return build_my_model
+
+
+add_block = Exercise(
+    title="Exercise 4 (add a block)", answer_name="build_my_model",
+    judge=_judge_add_block, worked=_worked_add_block,
+    hint_text="copy the small CNN's layers into keras.Sequential([...]) inside the function and "
+              "insert a Conv2D (say 16 filters, 3x3, ReLU) and a MaxPooling2D(2) right after the "
+              "first MaxPooling2D. Return the model; do not compile or fit it, the check does.")
+
+
+# --- Exercise 6: test-time flip averaging ---------------------------------------------------
+
+def _judge_flip_average(predict, model, data) -> str:
+    if not callable(predict):
+        wrong("give your function (predict_flip_averaged, without parentheses).")
+    _, _, x, y = unseen_images(data, 0, 500, seed=7)
+    images = x.astype("float32") / 255.0
+    plain = model.predict(images, batch_size=256, verbose=0)
+    mirrored = model.predict(images[:, :, ::-1], batch_size=256, verbose=0)
+    expected = (plain + mirrored) / 2
+    answer = np.asarray(predict(model, images), dtype="float64")
+    if answer.shape != expected.shape:
+        wrong(f"the function returned shape {answer.shape}; it must return one row of "
+              f"probabilities per image, {expected.shape}.")
+    if not np.all(np.isfinite(answer)):
+        wrong("the function returned NaN or infinity.")
+    if np.allclose(answer, expected, atol=1e-5):
+        gain = (expected.argmax(1) == y).mean() - (plain.argmax(1) == y).mean()
+        return (f"on {len(y)} images the notebook did not use, flip averaging changes the "
+                f"accuracy by {gain:+.3f}.")
+    if np.allclose(answer, plain, atol=1e-5):
+        wrong("that is the plain prediction; average it with the prediction for the mirrored "
+              "images.")
+    upside_down = model.predict(images[:, ::-1], batch_size=256, verbose=0)
+    if np.allclose(answer, (plain + upside_down) / 2, atol=1e-5):
+        wrong("images[:, ::-1] turns the images upside down (axis 1 is the height); mirror "
+              "left-right along axis 2, the width: images[:, :, ::-1].")
+    if np.allclose(answer, mirrored, atol=1e-5):
+        wrong("that is only the mirrored images' prediction; average it with the plain one.")
+    wrong("the result is not the average of the predictions for the images and their mirror "
+          "images.")
+
+
+def _worked_flip_average(*_context):
+    import numpy as np
+
+    def predict_flip_averaged(model, images: np.ndarray) -> np.ndarray:
+        # Axis 2 of a (batch, height, width, channels) array is the width: reversing it
+        # mirrors every image left-right, as the RandomFlip augmentation did in training.
+        plain = model.predict(images, batch_size=256, verbose=0)
+        mirrored = model.predict(images[:, :, ::-1], batch_size=256, verbose=0)
+        return (plain + mirrored) / 2
+
+    return predict_flip_averaged
+
+
+flip_average = Exercise(
+    title="Exercise 6 (flip averaging)", answer_name="predict_flip_averaged",
+    judge=_judge_flip_average, worked=_worked_flip_average,
+    hint_text="predict the images once as they are and once mirrored left-right (reverse the "
+              "width axis), then average the two arrays of probabilities.")
 
 
 quiz = Quiz("Lesson 01 quiz", [

@@ -1,15 +1,24 @@
-"""Lesson 01's CNNs for CIFAR-10, and the trained model later lessons build on.
+"""Lesson 01's trained CIFAR-10 model for later lessons: its input pipelines, the saved
+``.keras`` file with its card, features from it.
 
-Lesson 01 shows these definitions and trains them; lesson 03 takes features from the trained
-bigger CNN, and lesson 04 uses it as a base pretrained on CIFAR-10 when ImageNet weights are
-out of reach. The trained model is saved as a ``.keras`` file with a JSON card beside it that
-says what it was trained on, so a model trained on the stand-in is never mistaken for a real one.
+Lesson 01 writes, compiles and fits its networks in visible notebook cells. Lessons 03 to 05
+load the bigger CNN that lesson 01 saved. When there is none (a learner opens lesson 03 first),
+or its card does not match (another architecture, or a fast-profile model in the full profile),
+they train one here with :func:`bigger_cnn` and :func:`train_cifar_model`: a copy of lesson 01's
+cells, which ``tests/test_models_cifar.py`` keeps identical to the notebook's architecture.
+
+The card (JSON beside the ``.keras`` file) says what the model was trained on (real data or the
+stand-in), in which profile, and what architecture it has (a SHA-256 of every layer's
+configuration without its name), so no model is ever mistaken for another.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import keras
@@ -19,36 +28,28 @@ from keras import layers
 
 from ..datasets.cifar10 import ImageDataset
 from ..pipelines import make_dataset
-from ..training import TrainingResult, fit_and_evaluate, warmup_cosine
 
 INPUT_SHAPE = (32, 32, 3)
+WIDTHS = (24, 48, 96)  # filters per block (lesson 01, "A bigger CNN")
+CONVS = (1, 2, 2)      # 3x3 convolutions per block
 
 
-def small_cnn(num_classes: int = 10) -> keras.Model:
-    """Conv2D(8, 3x3) -> MaxPool -> Flatten -> Dense(100) -> Dense(num_classes)."""
-    return keras.Sequential([
-        keras.Input(shape=INPUT_SHAPE),
-        layers.Conv2D(8, (3, 3), activation="relu"),
-        layers.MaxPooling2D((2, 2)),
-        layers.Flatten(),
-        layers.Dense(100, activation="relu"),
-        layers.Dense(num_classes, activation="softmax"),
-    ], name="small_cnn")
-
-
-def conv_block(filters: int, convs: int = 2) -> list[keras.Layer]:
-    """``convs`` times (3x3 conv -> batch norm -> ReLU), then 2x2 max pooling."""
-    block = []
+def conv_block(filters: int, convs: int = 2, batch_norm: bool = True) -> list[keras.Layer]:
+    """``convs`` times (3x3 conv -> batch norm -> ReLU), then 2x2 max pooling (lesson 01's cell)."""
+    block: list[keras.Layer] = []
     for _ in range(convs):
-        block += [layers.Conv2D(filters, 3, padding="same", use_bias=False),
-                  layers.BatchNormalization(),
-                  layers.Activation("relu")]
+        if batch_norm:
+            block += [layers.Conv2D(filters, 3, padding="same", use_bias=False),
+                      layers.BatchNormalization(momentum=0.9), layers.Activation("relu")]
+        else:
+            block.append(layers.Conv2D(filters, 3, padding="same", activation="relu"))
     return block + [layers.MaxPooling2D(2)]
 
 
-def bigger_cnn(num_classes: int = 10, widths: tuple[int, int, int] = (24, 48, 128),
-               convs: tuple[int, int, int] = (1, 2, 1), dropout: float = 0.2) -> keras.Model:
-    """Augmentation, three VGG-style blocks and a small dense classifier with dropout."""
+def bigger_cnn(num_classes: int = 10, widths: tuple[int, ...] = WIDTHS,
+               convs: tuple[int, ...] = CONVS, dropout: float = 0.2) -> keras.Model:
+    """Lesson 01's bigger CNN (a copy of its notebook cell): augmentation, three VGG-style
+    blocks, a 128-unit ``features`` layer, dropout and the softmax classifier."""
     return keras.Sequential([
         keras.Input(shape=INPUT_SHAPE),
         layers.RandomFlip("horizontal"),
@@ -59,6 +60,20 @@ def bigger_cnn(num_classes: int = 10, widths: tuple[int, int, int] = (24, 48, 12
         layers.Dropout(dropout),
         layers.Dense(num_classes, activation="softmax"),
     ], name="bigger_cnn")
+
+
+def architecture(model: keras.Model) -> dict:
+    """What identifies a model's architecture: a SHA-256 of its input shape and every layer's
+    class and configuration (layer names left out, as Keras numbers them by creation order),
+    with the layer classes and parameter count for a reader."""
+    described = [list(model.inputs[0].shape[1:])]
+    for layer in model.layers:
+        config = {k: v for k, v in layer.get_config().items() if k != "name"}
+        described.append([type(layer).__name__, config])
+    text = json.dumps(described, sort_keys=True, default=str)
+    return {"sha256": hashlib.sha256(text.encode()).hexdigest(),
+            "layers": [type(layer).__name__ for layer in model.layers],
+            "parameters": int(model.count_params())}
 
 
 def cifar_datasets(data: ImageDataset, batch_size: int) -> tuple[tf.data.Dataset, ...]:
@@ -77,18 +92,56 @@ def cifar_datasets(data: ImageDataset, batch_size: int) -> tuple[tf.data.Dataset
                          keras.utils.to_categorical(data.y_test, num_classes), batch_size))
 
 
-def train_cifar_model(model: keras.Model, datasets: tuple[tf.data.Dataset, ...], epochs: int,
-                      learning_rate: float = 3e-3, label_smoothing: float = 0.1) -> TrainingResult:
-    """Lesson 01's recipe: AdamW, warm-up then cosine decay, label smoothing; test set used once.
+@dataclass
+class Trained:
+    """One training run: the history, its wall time per epoch, and the test accuracy."""
 
-    ``datasets`` is ``(train, validation, test)`` as :func:`cifar_datasets` makes them.
-    """
+    history: dict[str, list[float]]
+    epoch_seconds: list[float] = field(default_factory=list)
+    test_accuracy: float = float("nan")
+
+    @property
+    def seconds(self) -> float:
+        return float(sum(self.epoch_seconds))
+
+
+class _EpochTimer(keras.callbacks.Callback):
+    """Records each epoch's wall time (its validation pass included)."""
+
+    def __init__(self, seconds: list[float]):
+        super().__init__()
+        self.seconds = seconds
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
+
+
+def train_cifar_model(model: keras.Model, datasets: tuple[tf.data.Dataset, ...], epochs: int,
+                      learning_rate: float = 3e-3, label_smoothing: float = 0.1,
+                      verbose: int = 2) -> Trained:
+    """Lesson 01's recipe (a copy of its cells): AdamW with a warm-up then cosine decay,
+    label smoothing; validation every epoch, the test set once at the end."""
     train_ds, val_ds, test_ds = datasets
-    steps = epochs * int(train_ds.cardinality())
-    return fit_and_evaluate(
-        model, train_ds, val_ds, test_ds, epochs,
-        optimizer=keras.optimizers.AdamW(warmup_cosine(learning_rate, steps), weight_decay=5e-4),
-        loss=keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing))
+    total = epochs * int(train_ds.cardinality())
+    warmup = int(0.15 * total)
+    schedule = keras.optimizers.schedules.CosineDecay(
+        learning_rate / 10, decay_steps=max(total - warmup, 1), warmup_target=learning_rate,
+        warmup_steps=warmup)
+    model.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=5e-4),
+                  loss=keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing),
+                  metrics=["accuracy"])
+    result = Trained({})
+    # shuffle=False: train_ds reshuffles itself every epoch (Keras cannot shuffle a tf.data.Dataset).
+    history = model.fit(train_ds, validation_data=val_ds, epochs=epochs, shuffle=False,
+                        verbose=verbose, callbacks=[_EpochTimer(result.epoch_seconds)])
+    result.history = history.history
+    result.test_accuracy = float(model.evaluate(test_ds, verbose=0)[1])
+    print(f"{model.name}: {epochs} epochs in {result.seconds:.0f} s, "
+          f"test accuracy {result.test_accuracy:.3f}")
+    return result
 
 
 def outputs_dir() -> Path:
@@ -102,12 +155,15 @@ def saved_model_path() -> Path:
 
 
 def save_trained(model: keras.Model, data: ImageDataset, test_accuracy: float,
-                 path: Path | None = None) -> Path:
-    """Save ``model`` as ``.keras`` with a JSON card: data source, stand-in or not, accuracy."""
+                 path: Path | None = None, profile: str | None = None) -> Path:
+    """Save ``model`` as ``.keras`` with a JSON card: data, profile, architecture, accuracy."""
+    from ..profiles import active_profile
+
     path = Path(path or saved_model_path())
     path.parent.mkdir(parents=True, exist_ok=True)
     model.save(path)
     card = {"data": data.source, "is_standin": data.is_standin, "train_images": len(data.x_train),
+            "profile": profile or active_profile(), "architecture": architecture(model),
             "test_accuracy": round(float(test_accuracy), 4), "class_names": list(data.class_names)}
     path.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
     return path
@@ -122,24 +178,55 @@ def read_card(path: Path | None = None) -> dict | None:
     return json.loads(card.read_text())
 
 
+def card_mismatch(card: dict | None, data: ImageDataset, expected: dict, profile: str) -> str | None:
+    """Why a saved model must not be reused for ``data`` in ``profile``, or None if it may.
+
+    ``expected`` is :func:`architecture` of the model the lesson wants. A fast-profile model
+    is not reused in the full profile (a full-profile one serves both).
+    """
+    if card is None:
+        return "there is no saved model (or no card beside it)"
+    if card.get("is_standin") != data.is_standin:
+        return f"it was trained on {card.get('data')}, not on {data.source}"
+    if list(card.get("class_names", [])) != list(data.class_names):
+        return "its classes are not this data's classes"
+    saved = card.get("architecture") or {}
+    if saved.get("sha256") != expected["sha256"]:
+        return (f"its architecture ({saved.get('parameters', 'unknown')} parameters, hash "
+                f"{str(saved.get('sha256'))[:12]}) is not lesson 01's current bigger CNN "
+                f"({expected['parameters']} parameters, hash {expected['sha256'][:12]})")
+    if card.get("profile") not in (profile, "full"):
+        return f"it was trained in the {card.get('profile')} profile; this is the {profile} profile"
+    return None
+
+
 def load_or_train(data: ImageDataset, epochs: int, batch_size: int,
                   path: Path | None = None) -> tuple[keras.Model, dict]:
-    """Lesson 01's trained bigger CNN: loaded if saved from real CIFAR-10, else trained now and saved.
+    """Lesson 01's trained bigger CNN: loaded if its card matches, else trained now and saved.
 
-    ``data`` is used only when training is needed. A saved model trained on the stand-in is
-    never reused for real data (or the other way round).
+    The card must say: the same kind of data (real or stand-in), the same classes, lesson 01's
+    current architecture, and a profile at least as large as the active one; the loaded file
+    must have the architecture its card claims. ``data`` is used only when training is needed.
     """
+    from ..profiles import active_profile
+
     path = Path(path or saved_model_path())
-    card = read_card(path)
-    if card is not None and card["is_standin"] == data.is_standin:
-        print(f"Loaded lesson 01's model from {path}: trained on {card['data']} "
-              f"({card['train_images']:,} images), test accuracy {card['test_accuracy']:.3f}.")
-        return keras.models.load_model(path), card
-    print(f"No saved lesson 01 model for {data.source} at {path}: training one now "
-          f"({epochs} epochs on {len(data.x_train):,} images).")
+    card, profile = read_card(path), active_profile()
+    expected = architecture(bigger_cnn(len(data.class_names)))
+    problem = card_mismatch(card, data, expected, profile)
+    if problem is None:
+        model = keras.models.load_model(path)
+        if architecture(model)["sha256"] == card["architecture"]["sha256"]:
+            print(f"Loaded lesson 01's model from {path}: trained on {card['data']} "
+                  f"({card['train_images']:,} images, {card['profile']} profile), "
+                  f"test accuracy {card['test_accuracy']:.3f}.")
+            return model, card
+        problem = "the saved file's architecture is not the one its card names"
+    print(f"Not reusing {path}: {problem}. Training lesson 01's bigger CNN now "
+          f"({epochs} epochs on {len(data.x_train):,} images of {data.source}).")
     model = bigger_cnn(len(data.class_names))
     result = train_cifar_model(model, cifar_datasets(data, batch_size), epochs)
-    save_trained(model, data, result.test_accuracy, path)
+    save_trained(model, data, result.test_accuracy, path, profile)
     return model, read_card(path)
 
 
