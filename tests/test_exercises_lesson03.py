@@ -181,5 +181,76 @@ def test_worked_solutions_pass_their_checks(capsys):
         assert exercise.check(exercise.solution(*context), *context)
         exercise.hint()
     shown = capsys.readouterr().out
-    assert "def cosine_search(features, query, k):" in shown and "Hint (Exercise 4" in shown
+    assert "def cosine_search(features, query, k):" in shown and "Hint (Exercise 1 (how sparse" in shown
     assert "def cut_at(model, layer_name):" in shown
+
+
+# Issue 24: search by a similarity threshold.
+
+def right_threshold_search(features, query, threshold):
+    unit = features / np.linalg.norm(features, axis=1, keepdims=True).clip(min=1e-12)
+    similarity = unit @ unit[query]
+    similarity[query] = -np.inf
+    order = np.argsort(-similarity)
+    return order[similarity[order] > threshold]
+
+
+def test_threshold_search_check_accepts_a_right_search_and_empty_results():
+    assert exercises.threshold_search.check(right_threshold_search, FEATURES)
+    assert len(exercises.threshold_neighbours(FEATURES, 0, 1.0)) == 0  # the check asks for an empty result too
+    assert exercises.threshold_search.check(lambda f, q, t: list(right_threshold_search(f, q, t)), FEATURES)
+
+
+def _with_query(features, query, threshold):
+    found = right_threshold_search(features, query, threshold)
+    return np.concatenate([[query], found])
+
+
+def _top_k(features, query, threshold):
+    return exercises.cosine_neighbours(features, query, 5)
+
+
+def _dot(features, query, threshold):
+    dot = features @ features[query]
+    dot[query] = -np.inf
+    order = np.argsort(-dot)
+    return order[dot[order] > threshold]
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (_with_query, "the query itself is in the result"),
+    (lambda f, q, t: right_threshold_search(f, q, t)[::-1], "right photos in the wrong order"),
+    (lambda f, q, t: right_threshold_search(f, q, t)[1:], "returned .* rows, expected"),  # off by one
+    (_top_k, "returned 5 rows"),
+    (_dot, "plain dot product"),
+    (lambda f, q, t: np.sort(exercises._cosine_similarity(f, q))[::-1][:3], "not similarities"),
+    (lambda f, q, t: np.full(3, np.nan), "return row indices"),
+    (lambda f, q, t: right_threshold_search(f, q, t).astype(float), "return row indices"),
+    (lambda f, q, t: np.array([], dtype=int), "you returned nothing"),
+    (lambda f, q, t: 1 / 0, "raised ZeroDivisionError"),
+    ("order[similarity > t]", "define a function"),
+])
+def test_threshold_search_check_names_the_mistake(wrong, message):
+    with pytest.raises(NotYet, match=message):
+        exercises.threshold_search.check(wrong, FEATURES)
+
+
+def test_threshold_search_check_runs_on_vectors_the_learner_never_saw():
+    remembered = {(q, t): exercises.threshold_neighbours(FEATURES, q, t) for q, t in exercises.THRESHOLD_CASES}
+
+    def only_knows_the_notebook(features, query, threshold):
+        if features.shape == FEATURES.shape:
+            return remembered[(query, threshold)]
+        return np.arange(3)
+
+    with pytest.raises(NotYet, match="for query 3 at threshold 0.4"):
+        exercises.threshold_search.check(only_knows_the_notebook, FEATURES)
+    with pytest.raises(NotYet, match="not answered yet"):
+        exercises.threshold_search.check(None, FEATURES)
+
+
+def test_threshold_search_worked_solution_passes(capsys):
+    assert exercises.threshold_search.check(exercises.threshold_search.solution(FEATURES), FEATURES)
+    exercises.threshold_search.hint()
+    shown = capsys.readouterr().out
+    assert "def threshold_search" in shown and "Hint (Exercise 4 (search by a similarity" in shown

@@ -256,3 +256,113 @@ def test_worked_solutions_pass_their_checks(capsys):
         exercise.hint()
     shown = capsys.readouterr().out
     assert "def _worked_own_cnn" in shown and "def my_unfreeze" in shown and "Hint (Exercise 2" in shown
+
+
+# Issue 24: NASNetMobile as a second base (lesson 04), the source's recipe counted (lesson 05).
+
+@pytest.fixture(scope="module")
+def nasnet():
+    """NASNetMobile without its classifier, random weights (architecture only), frozen."""
+    model = keras.applications.NASNetMobile(include_top=False, weights=None, input_shape=(224, 224, 3))
+    model.trainable = False
+    return model
+
+
+def fake_cells(side=32, channels=1056, dense=False):
+    """A tiny model with NASNet-like layer names: for the checks' size, channel and classifier tests."""
+    from keras import layers
+
+    inputs = keras.Input((side, side, 3))
+    x = layers.Conv2D(4, 3, name="normal_conv_1_0")(inputs)
+    x = layers.Conv2D(channels, 1, name="reduction_conv_1_stem_1")(x)
+    if dense:
+        x = layers.Dense(10, name="predictions")(layers.GlobalAveragePooling2D()(x))
+    model = keras.Model(inputs, x, name="fake_nasnet")
+    model.trainable = False
+    return model
+
+
+def test_nasnet_base_accepts_the_frozen_base(nasnet, capsys):
+    assert lesson04.nasnet_base.check(nasnet)
+    assert "769 layers" in capsys.readouterr().out
+
+
+def test_nasnet_base_refuses_what_it_does_not_ask_for(nasnet):
+    from keras import layers
+
+    with pytest.raises(NotYet, match="not a Keras model"):
+        lesson04.nasnet_base.check("NASNetMobile", 224)
+    with pytest.raises(NotYet, match="not a Keras model"):
+        lesson04.nasnet_base.check(float("nan"))
+    with pytest.raises(NotYet, match="none of NASNet's normal and reduction cells"):
+        lesson04.nasnet_base.check(tiny_frozen_model())
+    with_top = keras.Model(nasnet.input, layers.Dense(1000)(layers.GlobalAveragePooling2D()(nasnet.output)))
+    with pytest.raises(NotYet, match="ImageNet's classifier"):
+        lesson04.nasnet_base.check(with_top)
+    pooled = keras.Model(nasnet.input, layers.GlobalAveragePooling2D()(nasnet.output))
+    with pytest.raises(NotYet, match="leave pooling out"):
+        lesson04.nasnet_base.check(pooled)
+    with pytest.raises(NotYet, match="4,032 feature maps.*NASNetLarge"):
+        lesson04.nasnet_base.check(fake_cells(channels=4032))
+    with pytest.raises(NotYet, match="input_shape=\\(224, 224, 3\\)"):
+        lesson04.nasnet_base.check(fake_cells(side=32))
+    with pytest.raises(NotYet, match="not answered yet"):
+        lesson04.nasnet_base.check(None)
+    nasnet.trainable = True
+    try:
+        with pytest.raises(NotYet, match="are trainable: freeze the base"):
+            lesson04.nasnet_base.check(nasnet)
+    finally:
+        nasnet.trainable = False
+
+
+def test_left_trainable_counts_from_the_models_layers(nasnet):
+    assert lesson05.left_trainable.check(169, nasnet)  # 769 layers (Keras 3's NASNetMobile, no top)
+    assert lesson05.left_trainable.check(np.int64(169), nasnet)
+    batch_norms = sum(isinstance(layer, keras.layers.BatchNormalization) for layer in nasnet.layers[600:])
+    for wrong, message in [(600, "number of layers frozen"), (769, "every layer of the base"),
+                           (168, "off by one"), (170, "off by one"),
+                           (169 - batch_norms, "BatchNormalization layers"),
+                           (12, "not the number of layers left trainable"),
+                           (169.0, "not a whole number"), ("169", "not a whole number"),
+                           (float("nan"), "not a whole number"), (True, "not a whole number")]:
+        with pytest.raises(NotYet, match=message):
+            lesson05.left_trainable.check(wrong, nasnet)
+    small = fake_cells()  # 3 layers: freezing 1 leaves 2; the rule, not a remembered 169
+    assert lesson05.left_trainable.check(2, small, 1)
+    with pytest.raises(NotYet, match="off by one"):
+        lesson05.left_trainable.check(169, nasnet, 601)
+
+
+def test_head_size_counts_weights_and_biases(nasnet):
+    expected = (1056 + 1) * 1000 + (1000 + 1) * 120
+    assert lesson05.head_parameters(1056) == expected == 1_177_120
+    assert lesson05.head_size.check(expected, nasnet)
+    for wrong, message in [(1056 * 1000 + 1000 * 120, "not the biases"),
+                           (1056 * 1000 + 1000 + 1000 * 120, "biases of one Dense layer only"),
+                           ((1056 + 1) * 1000, "Dense\\(1000\\) alone"),
+                           ((1056 + 1) * 120, "straight on the features"),
+                           (lesson05.head_parameters(7 * 7 * 1056), "flattened"),
+                           (expected + 1, "not the head's parameter count"),
+                           (float(expected), "not a whole number"), (str(expected), "not a whole number"),
+                           (float("nan"), "not a whole number"), (None, "not answered yet")]:
+        with pytest.raises(NotYet, match=message):
+            lesson05.head_size.check(wrong, nasnet)
+    other = fake_cells(channels=8)  # another width: the check computes, it does not remember
+    assert lesson05.head_size.check(9 * 1000 + 1001 * 120, other)
+    with pytest.raises(NotYet):
+        lesson05.head_size.check(expected, other)
+
+
+def test_issue24_worked_solutions_pass(nasnet, capsys):
+    assert lesson05.left_trainable.check(lesson05.left_trainable.solution(nasnet), nasnet)
+    assert lesson05.head_size.check(lesson05.head_size.solution(nasnet), nasnet)
+    for exercise in (lesson04.nasnet_base, lesson05.left_trainable, lesson05.head_size):
+        exercise.hint()
+    shown = capsys.readouterr().out
+    assert "Hint (Exercise 3 (another base" in shown and "Hint (Exercise 4" in shown
+
+
+def test_nasnet_base_worked_solution_passes(capsys):
+    assert lesson04.nasnet_base.check(lesson04.nasnet_base.solution(None))  # builds one more (about 10 s)
+    assert "keras.applications.NASNetMobile(include_top=False" in capsys.readouterr().out

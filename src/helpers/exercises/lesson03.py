@@ -61,7 +61,7 @@ def _worked_worst_separated_class(points: np.ndarray, labels: np.ndarray,
 
 
 worst_separated_class = Exercise(
-    title="Exercise 1 (the worst-separated class)", answer_name="my_class",
+    title="Exercise 2 (the worst-separated class)", answer_name="my_class",
     judge=_judge_worst_separated_class, worked=_worked_worst_separated_class,
     hint_text="on the coloured map, find the colour whose points are spread over many other "
               "colours' islands instead of forming one island of their own; the thumbnail map "
@@ -158,11 +158,106 @@ def _worked_cosine_search(features: np.ndarray, k: int = 5) -> Callable[[np.ndar
 
 
 cosine_search = Exercise(
-    title="Exercise 2 (cosine-similarity search)", answer_name="cosine_search",
+    title="Exercise 3 (cosine-similarity search)", answer_name="cosine_search",
     judge=_judge_cosine_search, worked=_worked_cosine_search,
     hint_text="the cosine similarity of two vectors is the dot product of their unit-length "
               "versions; with every row made unit length, one matrix-vector product compares "
               "the query with all rows at once. Do not return the query itself.")
+
+
+def threshold_neighbours(features: np.ndarray, query: int, threshold: float) -> np.ndarray:
+    """Indices of every row (the query left out) with cosine similarity above ``threshold``, best first."""
+    similarity = _cosine_similarity(features, query)
+    similarity[query] = -np.inf
+    order = np.argsort(-similarity, kind="stable")
+    return order[similarity[order] > threshold]
+
+
+#: (query, threshold) pairs the threshold search is checked on; the last finds nothing.
+THRESHOLD_CASES = ((0, 0.5), (7, 0.3), (42, 0.7), (123, 0.5), (0, 1.0))
+
+
+def _threshold_mistake(got: np.ndarray, features: np.ndarray, query: int, threshold: float) -> str:
+    """What a wrong threshold search most likely did."""
+    similarity = _cosine_similarity(features, query)
+    expected = threshold_neighbours(features, query, threshold)
+    if query in got:
+        return "the query itself is in the result (its similarity to itself is 1): leave it out."
+    if set(got.tolist()) == set(expected.tolist()):
+        return "the right photos in the wrong order: most similar first."
+    dot = features @ features[query]
+    if set(got.tolist()) == set(np.flatnonzero((dot > threshold) & (np.arange(len(dot)) != query)).tolist()):
+        return ("you compared the plain dot product with the threshold: divide each vector by its "
+                "length first.")
+    if set(got.tolist()) == set(np.flatnonzero((similarity < threshold)
+                                               & (np.arange(len(similarity)) != query)).tolist()):
+        return "these are the photos *below* the threshold: keep similarity > threshold."
+    if len(got) and len(got) != len(expected) and np.array_equal(
+            got, _ranked_by(similarity, query, len(got))):
+        return (f"the {len(got)} most similar photos, a fixed number: keep every photo above the "
+                f"threshold, however many ({len(expected)} here).")
+    return ("keep every other row whose cosine similarity to the query is above the threshold, "
+            "sorted from the most similar.")
+
+
+def _check_threshold_search(search: Callable, features: np.ndarray, cases) -> None:
+    for query, threshold in cases:
+        expected = threshold_neighbours(features, query, threshold)
+        try:
+            got = np.asarray(search(features.copy(), query, threshold)).reshape(-1)
+            if got.size == 0:
+                got = got.astype(int)  # an empty list is a right answer where nothing is similar enough
+        except Exception as error:  # noqa: BLE001 (the learner's code: report any failure)
+            wrong(f"threshold_search(features, {query}, {threshold}) raised {type(error).__name__}: {error}")
+        if got.size and (not np.issubdtype(got.dtype, np.integer) or got.min() < 0
+                         or got.max() >= len(features)):
+            wrong(f"for query {query} at {threshold} you returned {got[:8].tolist()}...: return row "
+                  f"indices of features (whole numbers from 0 to {len(features) - 1}), not similarities.")
+        if got.size == 0 and expected.size:
+            wrong(f"for query {query} at {threshold} you returned nothing; {expected.size} rows are "
+                  "above the threshold.")
+        similarity = _cosine_similarity(features, query)
+        # Rows as similar as each other may come in any order: compare similarities, not indices.
+        if (got.shape == expected.shape and query not in got and len(set(got.tolist())) == got.size
+                and np.allclose(similarity[got], similarity[expected], rtol=0, atol=1e-9)):
+            continue
+        wrong(f"for query {query} at threshold {threshold} you returned {got.size} rows, expected "
+              f"{expected.size}: " + _threshold_mistake(got, features, query, threshold))
+
+
+def _judge_threshold_search(search: Callable, features: np.ndarray) -> str:
+    if not callable(search):
+        wrong(f"threshold_search is a {type(search).__name__}; define a function: "
+              "def threshold_search(features, query, threshold): ...")
+    features = np.asarray(features, dtype="float64")
+    _check_threshold_search(search, features, THRESHOLD_CASES)
+    _check_threshold_search(search, unseen_features(seed=5), ((3, 0.4), (11, 0.8), (250, 0.6)))
+    counts = [len(threshold_neighbours(features, q, t)) for q, t in THRESHOLD_CASES]
+    return (f"the same photos, most similar first, on your features ({', '.join(map(str, counts))} "
+            "photos for the five query/threshold pairs: a threshold returns as many as it finds, "
+            "even none) and on vectors the check made up.")
+
+
+def _worked_threshold_search(features: np.ndarray) -> Callable[[np.ndarray, int, float], np.ndarray]:
+    # Every cosine similarity at once, the query left out; keep those above the threshold, best first.
+    def threshold_search(features, query, threshold):
+        unit = features / np.linalg.norm(features, axis=1, keepdims=True).clip(min=1e-12)
+        similarity = unit @ unit[query]
+        similarity[query] = -np.inf          # the query is not its own result
+        order = np.argsort(-similarity)      # highest similarity first
+        return order[similarity[order] > threshold]
+
+    print(len(threshold_search(features, 0, 0.5)), "photos above 0.5 for photo 0")
+    return threshold_search
+
+
+threshold_search = Exercise(
+    title="Exercise 4 (search by a similarity threshold)", answer_name="threshold_search",
+    judge=_judge_threshold_search, worked=_worked_threshold_search,
+    hint_text="start from your cosine_search: the same similarities, but instead of the first k of "
+              "the sorted order keep every index whose similarity is above the threshold (a "
+              "boolean mask on the sorted similarities). Leave out the query; an empty result is "
+              "a right answer when nothing is similar enough.")
 
 
 def _judge_zero_share(answer: float, features: np.ndarray) -> str:
@@ -194,7 +289,7 @@ def _worked_zero_share(features: np.ndarray) -> float:
 
 
 zero_share = Exercise(
-    title="Exercise 4 (how sparse are the features?)", answer_name="my_share",
+    title="Exercise 1 (how sparse are the features?)", answer_name="my_share",
     judge=_judge_zero_share, worked=_worked_zero_share,
     hint_text="a comparison with 0 gives an array of True and False, and NumPy counts True as "
               "1 in arithmetic.")
@@ -257,7 +352,7 @@ def _worked_cut_at():
 
 
 cut_at = Exercise(
-    title="Exercise 3 (cut a network at its representation)", answer_name="cut_at",
+    title="Exercise 5 (cut a network at its representation)", answer_name="cut_at",
     judge=_judge_cut_at, worked=_worked_cut_at,
     hint_text="a functional Keras model can be cut anywhere: keras.Model(inputs, outputs) with "
               "the network's own inputs and the output of model.get_layer(layer_name). No new "

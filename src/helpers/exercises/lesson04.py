@@ -175,6 +175,60 @@ own_cnn = Exercise(
               "from before fit; compile with binary_crossentropy and fit it on small_train.")
 
 
+#: NASNetMobile's last cell outputs this many feature maps (NASNetLarge's: 4,032).
+NASNET_MOBILE_FEATURES = 1056
+
+
+def _judge_nasnet_base(model, size: int = 224) -> str:
+    import keras
+
+    if not isinstance(model, keras.Model):
+        wrong(f"{type(model).__name__} is not a Keras model; build it with "
+              "keras.applications.NASNetMobile(...).")
+    names = [layer.name for layer in model.layers]
+    if not (any(n.startswith("normal_") for n in names) and any(n.startswith("reduction_") for n in names)):
+        wrong(f"{model.name} has none of NASNet's normal and reduction cells: build "
+              "keras.applications.NASNetMobile, not another network.")
+    if any(isinstance(layer, keras.layers.Dense) for layer in _nested_layers(model)):
+        wrong("the model still has ImageNet's classifier (a Dense layer): build it with "
+              "include_top=False, the new head comes on top.")
+    if len(model.output_shape) != 4:
+        wrong(f"the model outputs {model.output_shape}: leave pooling out (no pooling= argument), "
+              "the feature model pools with GlobalAveragePooling2D as in section 4.")
+    channels = model.output_shape[-1]
+    if channels != NASNET_MOBILE_FEATURES:
+        wrong(f"its last cell outputs {channels:,} feature maps, NASNetMobile's {NASNET_MOBILE_FEATURES:,}: "
+              "is it NASNetLarge? Build keras.applications.NASNetMobile.")
+    if tuple(model.input_shape[1:]) != (size, size, 3):
+        wrong(f"its input is {model.input_shape[1:]}; NASNetMobile's ImageNet weights are for "
+              f"({size}, {size}, 3): pass input_shape=({size}, {size}, 3).")
+    trainable = trainable_parameters(model)
+    if trainable:
+        wrong(f"{trainable:,} of its weights are trainable: freeze the base (nasnet.trainable = False), "
+              "as section 3 froze the lesson's base.")
+    return (f"NASNetMobile without its classifier, frozen: {len(model.layers)} layers, "
+            f"{model.count_params():,} parameters, {channels:,} feature maps of {model.output_shape[1]}x"
+            f"{model.output_shape[2]} per photo.")
+
+
+def _worked_nasnet_base(weights: str | None):
+    # The same constructor call as the lesson's base, another network: no classifier, its own input
+    # size, then frozen. weights=None (no ImageNet weights here) is only for shapes and speed.
+    import keras
+
+    nasnet = keras.applications.NASNetMobile(include_top=False, weights=weights, input_shape=(224, 224, 3))
+    nasnet.trainable = False
+    return nasnet
+
+
+nasnet_base = Exercise(
+    title="Exercise 3 (another base: NASNetMobile)", answer_name="nasnet",
+    judge=_judge_nasnet_base, worked=_worked_nasnet_base,
+    hint_text="the same three steps as section 3, with keras.applications.NASNetMobile: no "
+              "classifier (include_top=False), weights=nasnet_weights, input_shape=(224, 224, 3), "
+              "then freeze it.")
+
+
 quiz = Quiz("Lesson 04 quiz", [
     Question("Which part of a CNN trained on ImageNet is worth keeping for cats vs dogs?",
              {"a": "the classifier: its Dense layers already know 1,000 classes",

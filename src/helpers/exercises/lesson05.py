@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from .core import Exercise, Question, Quiz, wrong
+from .core import Exercise, Question, Quiz, whole_number, wrong
 
 
 def turn_fraction(degrees: float) -> float:
@@ -154,6 +154,85 @@ unfreeze = Exercise(
     hint_text="set base.trainable = True first (it switches every layer on), then go through "
               "base.layers with their index: only the last n may train, and never a "
               "BatchNormalization layer. Mind n = 0.")
+
+
+def _judge_left_trainable(answer: int, base, frozen: int = 600) -> str:
+    total = len(base.layers)
+    expected = total - frozen
+    answer = whole_number(answer, "the number of layers")
+    if answer == expected:
+        return (f"{total} - {frozen} = {expected} of {base.name}'s {total} layers stay trainable "
+                "(base.layers[600:]).")
+    if answer == frozen:
+        wrong(f"{frozen} is the number of layers frozen; the question asks how many are left trainable.")
+    if answer == total:
+        wrong(f"{total} is every layer of the base; {frozen} of them are frozen.")
+    if answer in (expected - 1, expected + 1):
+        wrong(f"{answer} is off by one: base.layers[:{frozen}] is exactly {frozen} layers (0 to "
+              f"{frozen - 1}), and the rest, base.layers[{frozen}:], trains.")
+    batch_norms = sum(type(layer).__name__ == "BatchNormalization" for layer in base.layers[frozen:])
+    if answer == expected - batch_norms:
+        wrong(f"{answer} leaves out the {batch_norms} BatchNormalization layers above layer {frozen}: "
+              "this lesson keeps them frozen, but the source activity froze by position only.")
+    wrong(f"{answer} is not the number of layers left trainable: count the base's layers "
+          "(len(base.layers)) and take away the frozen ones.")
+
+
+def _worked_left_trainable(base, frozen: int = 600) -> int:
+    # Freezing base.layers[:600] leaves base.layers[600:] trainable: all the layers but 600.
+    return len(base.layers) - frozen
+
+
+left_trainable = Exercise(
+    title="Exercise 3 (what 600 frozen layers leave)", answer_name="my_trainable_layers",
+    judge=_judge_left_trainable, worked=_worked_left_trainable,
+    hint_text="count the base's layers with len(...), and remember that base.layers[:600] is "
+              "layers 0 to 599.")
+
+
+def head_parameters(features: int, hidden: int = 1000, classes: int = 120) -> int:
+    """Weights and biases of Dense(hidden) then Dense(classes) on ``features`` inputs."""
+    return (features + 1) * hidden + (hidden + 1) * classes
+
+
+def _judge_head_parameters(answer: int, base, hidden: int = 1000, classes: int = 120) -> str:
+    features = int(base.output_shape[-1])
+    expected = head_parameters(features, hidden, classes)
+    answer = whole_number(answer, "the number of parameters")
+    if answer == expected:
+        return (f"({features:,} + 1) x {hidden:,} + ({hidden:,} + 1) x {classes} = {expected:,} weights "
+                "and biases, all trained from the start.")
+    flat = 1
+    for side in base.output_shape[1:]:
+        flat *= int(side)
+    if answer == features * hidden + hidden * classes:
+        wrong(f"{answer:,} counts the weights but not the biases (one per unit of each Dense layer).")
+    if answer in (features * hidden + hidden + hidden * classes, features * hidden + hidden * classes + classes):
+        wrong(f"{answer:,} counts the biases of one Dense layer only; each has one per unit.")
+    if answer == (features + 1) * hidden:
+        wrong(f"{answer:,} is Dense({hidden}) alone; add Dense({classes}) on its {hidden} outputs.")
+    if answer == (features + 1) * classes:
+        wrong(f"{answer:,} is Dense({classes}) straight on the features; the head has Dense({hidden}) first.")
+    if answer == head_parameters(flat, hidden, classes):
+        wrong(f"{answer:,} puts the head on the flattened {base.output_shape[1:]} maps; here it sits "
+              f"on the {features:,} pooled features (global average pooling).")
+    wrong(f"{answer:,} is not the head's parameter count: a Dense layer with n inputs and u units has "
+          "(n + 1) x u weights and biases; the first gets the pooled features.")
+
+
+def _worked_head_parameters(base, hidden: int = 1000, classes: int = 120) -> int:
+    # Dense(u) on n inputs: n x u weights + u biases. The first gets the base's pooled features,
+    # the second the first's 1000 outputs.
+    features = base.output_shape[-1]
+    return (features + 1) * hidden + (hidden + 1) * classes
+
+
+head_size = Exercise(
+    title="Exercise 4 (the source head's parameters)", answer_name="my_head_parameters",
+    judge=_judge_head_parameters, worked=_worked_head_parameters,
+    hint_text="a Dense layer with n inputs and u units has n x u weights and u biases. The first "
+              "layer's inputs are the base's pooled features (its last output dimension), the "
+              "second's are the first layer's units.")
 
 
 quiz = Quiz("Lesson 05 quiz", [
