@@ -8,7 +8,6 @@ import io
 import pickle
 import shutil
 import tarfile
-import time
 import subprocess
 import sys
 from pathlib import Path
@@ -133,10 +132,8 @@ def test_after_the_first_load_the_decoded_arrays_come_from_the_cache(tmp_path, m
     archive, _ = cifar_format_archive()
     mirror_npz(tmp_path, monkeypatch, matching_npz(archive))
     first = load_cifar10()
-    shutil.rmtree(tmp_path / "mirror")  # nothing left to fetch from
-    start = time.perf_counter()
+    shutil.rmtree(tmp_path / "mirror")  # nothing left to fetch from: only the cache can serve it
     again = load_cifar10()
-    assert time.perf_counter() - start < 5  # generous: a handful of np.load calls
     np.testing.assert_array_equal(first.x_train, again.x_train)
     assert again.source == first.source and not again.is_standin
 
