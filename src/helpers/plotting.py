@@ -163,3 +163,35 @@ def plot_phases(phases: Mapping[str, Mapping[str, Sequence[float]]],
         ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def plot_layer_stack(model, title: str | None = None):
+    """A diagram of a Sequential CNN: one box per layer with weights or a shape change, drawn
+    left to right, its height the feature map's side and its width the channels (log scale),
+    labelled with the layer's kind and output shape. What ``keras.utils.plot_model`` shows, without
+    Graphviz."""
+    import matplotlib.pyplot as plt
+
+    boxes, previous = [], None
+    for layer in model.layers:
+        shape = tuple(layer.output.shape[1:])
+        if layer.weights or shape != previous:
+            boxes.append((type(layer).__name__, shape))
+        previous = shape
+    fig, ax = plt.subplots(figsize=(max(8, 1.1 * len(boxes)), 3.6))
+    x = 0.0
+    for kind, shape in boxes:
+        side = shape[0] if len(shape) == 3 else 1
+        channels = shape[-1]
+        width, height = 0.25 + 0.12 * np.log2(channels), 0.4 + 2.4 * side / 32
+        colour = {"Conv2D": "tab:blue", "MaxPooling2D": "tab:orange", "AveragePooling2D": "tab:orange",
+                  "Dense": "tab:green", "BatchNormalization": "tab:gray"}.get(kind, "tab:purple")
+        ax.add_patch(plt.Rectangle((x, -height / 2), width, height, color=colour, alpha=0.6))
+        ax.text(x + width / 2, height / 2 + 0.1, kind.replace("2D", ""), ha="center", va="bottom",
+                fontsize=7, rotation=45)
+        ax.text(x + width / 2, -height / 2 - 0.1, "x".join(str(s) for s in shape), ha="center",
+                va="top", fontsize=7)
+        x += width + 0.35
+    ax.set(xlim=(-0.3, x), ylim=(-2.2, 2.6), title=title or model.name)
+    ax.axis("off")
+    return fig
