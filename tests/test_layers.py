@@ -15,7 +15,7 @@ LAYERS = [
     {"quiet_start", "profiles", "display", "report"},         # no course knowledge
     {"assets"},                                                 # registry, fetch, archives, content
     {"images", "pipelines", "datasets"},                        # data, verified
-    {"models", "training", "plotting"},                         # networks and what they need
+    {"models", "plotting"},                         # networks and what they need
     {"exercises"},                                              # checks behind the lessons
     {"cli", "__main__", "__init__"},                            # entry points
 ]

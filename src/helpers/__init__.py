@@ -8,7 +8,6 @@ Where things live:
                 fine-tuning), hub and hub_standin (TF Hub modules under Keras 3)
     exercises/  the checks behind every exercise, one module per lesson
     profiles    COURSE_PROFILE=fast|full and each lesson's sizes
-    training    fit with validation, per-epoch timing, evaluation, schedules
     images      loading and checking images
     pipelines   tf.data input pipelines
     plotting    image grids, training curves, predictions, confusion matrices, scatter maps
