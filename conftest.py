@@ -44,7 +44,9 @@ def pytest_terminal_summary(terminalreporter) -> None:
         write(f"{seconds:8.1f} s  {path}")
     write(f"{sum(notebooks.values()):8.1f} s  all notebooks")
     write(f"{sum(s for p, s in _seconds_by_file.items() if p not in notebooks):8.1f} s  unit tests")
-    write(f"{time.perf_counter() - _started:8.1f} s  whole run (collection included)")
+    workers = terminalreporter.config.getoption("numprocesses", None)
+    parallel = f", {workers} workers side by side: the times above overlap" if workers else ""
+    write(f"{time.perf_counter() - _started:8.1f} s  whole run (collection included{parallel})")
     if _cells:
         write("slowest notebook cells:")
         for seconds, nodeid in sorted(_cells, reverse=True)[:8]:

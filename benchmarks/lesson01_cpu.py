@@ -23,6 +23,7 @@ import datetime
 import os
 import statistics
 import time
+from dataclasses import replace
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -67,7 +68,7 @@ def main() -> None:
     from helpers.models import cifar
     from helpers.profiles import LESSONS
 
-    settings = LESSONS["01"][args.profile]
+    settings = replace(LESSONS["01"][args.profile], profile=args.profile)
     variant = {key: tuple(int(v) for v in value.split(","))
                for key, value in (("widths", args.widths), ("convs", args.convs)) if value}
     epochs = args.epochs or settings.bigger_epochs

@@ -61,7 +61,7 @@ def head_accuracy(train_x, train_y, val_x, val_y, classes: int, epochs: int, lea
 
 
 def main() -> None:
-    s03, s04, s05 = (helpers.profiles.LESSONS[n][helpers.active_profile()] for n in ("03", "04", "05"))
+    s03, s04, s05 = (helpers.profiles.LESSONS[n][helpers.profiles.active_profile()] for n in ("03", "04", "05"))
     pets, fruits = cats_and_dogs(), fruits360()
     classes = [c for c in SUBSET if c in fruits.class_names] or list(fruits.class_names[:8])
     shuffle = np.random.default_rng(0).permutation
@@ -122,7 +122,7 @@ def main() -> None:
     rows.append(("05 test accuracy (phase 1 here; the notebook asserts after phase 2)",
                  f"random weights {random5:.3f}, shuffled labels {shuffled5:.3f}", s05.min_accuracy, real5))
 
-    print(f"\nprofile {helpers.active_profile()} | untrained | floor | real ImageNet weights (Lite0)")
+    print(f"\nprofile {helpers.profiles.active_profile()} | untrained | floor | real ImageNet weights (Lite0)")
     for name, untrained, floor, real in rows:
         print(f"{name}: {untrained} | floor {floor} | real {real:.3f}")
 

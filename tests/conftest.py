@@ -22,11 +22,6 @@ from helpers.assets.registry import Asset, Kind
 SESSION_ENV = dict(os.environ)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run tests marked ``after_notebooks`` last: they reuse what the notebooks saved (lesson 01's model)."""
-    items.sort(key=lambda item: item.get_closest_marker("after_notebooks") is not None)
-
-
 @pytest.fixture(autouse=True)
 def isolated_assets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own empty cache and Keras home, no mirror, and no origin access."""

@@ -91,7 +91,7 @@ def test_reads_the_cifar10_archive_layout_from_a_mirror(tmp_path, monkeypatch):
     assert data.x_train.shape == (20, 32, 32, 3) and data.x_test.shape == (4, 32, 32, 3)
     assert data.x_train.dtype == np.uint8 and data.y_train.shape == (20,)
     np.testing.assert_array_equal(data.x_train[0], first_image)  # channels-last, not scrambled
-    assert data.class_names[3] == "cat" and not data.is_standin
+    assert data.class_names[3] == "cat" and data.stands_in_for is None
 
     subset = load_cifar10(train_samples=5, test_samples=2)
     assert subset.x_train.shape == (5, 32, 32, 3) and subset.y_test.shape == (2,)
@@ -135,7 +135,7 @@ def test_after_the_first_load_the_decoded_arrays_come_from_the_cache(tmp_path, m
     shutil.rmtree(tmp_path / "mirror")  # nothing left to fetch from: only the cache can serve it
     again = load_cifar10()
     np.testing.assert_array_equal(first.x_train, again.x_train)
-    assert again.source == first.source and not again.is_standin
+    assert again.source == first.source and again.stands_in_for is None
 
 
 def test_a_local_npz_wins_over_downloading_the_origin(tmp_path, monkeypatch, file_server):
@@ -166,16 +166,16 @@ def test_the_real_registry_hash_refuses_a_look_alike(tmp_path, monkeypatch):
         load_cifar10()
 
 
-def test_fast_profile_offline_falls_back_to_a_loud_standin(monkeypatch, capsys):
-    monkeypatch.setenv("COURSE_PROFILE", "fast")
-    data = load_cifar10(train_samples=50, test_samples=20)
-    assert data.is_standin and data.class_names == SHAPE_CLASSES
+def test_offline_a_standin_if_asked_loud_and_labelled(capsys):
+    data = load_cifar10(train_samples=50, test_samples=20, allow_standin=True)  # lesson 01, fast profile
+    assert data.stands_in_for == "CIFAR-10" and data.class_names == SHAPE_CLASSES
     assert data.x_train.shape == (50, 32, 32, 3) and data.x_test.shape == (20, 32, 32, 3)
-    assert "STAND-IN DATA" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Data: STAND-IN coloured shapes" in out and "in place of CIFAR-10" in out
+    assert data.label == "STAND-IN coloured shapes (not CIFAR-10) (in place of CIFAR-10)"
 
 
-def test_full_profile_never_uses_a_standin_and_names_both_files(monkeypatch):
-    monkeypatch.setenv("COURSE_PROFILE", "full")
+def test_without_permission_never_a_standin_and_both_files_are_named():
     with pytest.raises(AssetUnavailableError) as missing:
         load_cifar10(train_samples=50, test_samples=20)
     message = str(missing.value)

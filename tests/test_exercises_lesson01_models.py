@@ -23,7 +23,7 @@ from conftest import REAL_MIRROR  # noqa: E402
 @pytest.fixture(scope="module")
 def standin() -> ImageDataset:
     x, y = make_shapes(300, seed=0)
-    return ImageDataset(x[:200], y[:200], x[200:], y[200:], SHAPE_CLASSES, "stand-in", is_standin=True)
+    return ImageDataset(x[:200], y[:200], x[200:], y[200:], SHAPE_CLASSES, "stand-in", stands_in_for="CIFAR-10")
 
 
 def small_cnn() -> keras.Model:

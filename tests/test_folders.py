@@ -41,12 +41,13 @@ def test_image_datasets_loads_resized_cached_batches(tmp_path):
     assert sum(len(y) for _, y in train) + sum(len(y) for _, y in val) == 6
 
 
-def test_offline_fast_profile_uses_the_mirror_subset(monkeypatch):
+def test_offline_even_the_full_archive_asked_for_gives_the_mirror_subset(monkeypatch, capsys):
     mirror = Path(__file__).resolve().parents[2] / "shared" / "mirror"
     if not (mirror / "fruits-360-subset.zip").is_file():
         pytest.skip("no ../shared/mirror here")
     monkeypatch.setenv("COURSE_MIRROR", str(mirror))
-    monkeypatch.setenv("COURSE_PROFILE", "full")  # offline: even the full profile uses the subset
-    data = folders.fruits360()
+    monkeypatch.setenv("COURSE_OFFLINE", "1")
+    data = folders.fruits360(full=True)  # what the full profile asks for
+    assert "Offline (COURSE_OFFLINE is set)" in capsys.readouterr().out
     assert data.is_subset and "SUBSET" in data.source and len(data.class_names) == 8
     assert data.counts() == {"train": 3930, "test": 1318}

@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "helpers"
 
 #: Lowest first. A module may import its own layer and the ones before it, never a later one.
 LAYERS = [
-    {"quiet_start", "profiles", "display", "report"},         # no course knowledge
+    {"quiet_start", "profiles", "display", "report", "substitution"},  # no course knowledge
     {"assets"},                                                 # registry, fetch, archives, content
     {"images", "pipelines", "datasets"},                        # data, verified
     {"models", "plotting"},                         # networks and what they need
@@ -42,8 +42,9 @@ def imports_of(path: Path, package: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = here[:len(here) - node.level + 1] if node.level else []
             target = ".".join(base + ([node.module] if node.module else []))
-            if target.split(".")[0] == package.name:
-                found |= {f"{target}.{a.name}" for a in node.names} | {target}
+            if target.split(".")[0] == package.name:  # a submodule by name, else the module itself
+                found |= {f"{target}.{a.name}" if _exists(f"{target}.{a.name}", package) else target
+                          for a in node.names}
     return {m for m in found if _exists(m, package)} - {name}
 
 

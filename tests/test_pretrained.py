@@ -107,21 +107,12 @@ def test_a_corrupt_copy_always_raises(weight_file, mirror, monkeypatch):
         pt.pretrained(NAME)
 
 
-@pytest.mark.parametrize("profile", ["fast", "full"])
-def test_missing_weights_raise_the_asset_error_never_random_weights(monkeypatch, profile):
-    monkeypatch.setenv("COURSE_PROFILE", profile)
+def test_missing_weights_raise_the_asset_error_never_random_weights():
     with pytest.raises(AssetUnavailableError) as error:
         pt.pretrained("resnet50")
     message = str(error.value)
     assert "resnet50_weights_tf_dim_ordering_tf_kernels" in message and "Two ways out" in message
     assert "COURSE_MIRROR" in message
-
-
-def test_claims_are_asserted():
-    model = pt.pretrained(pt.FALLBACK)
-    assert pt.claim(model, True, "a true claim")
-    with pytest.raises(AssertionError, match="a false claim"):
-        pt.claim(model, False, "a false claim")
 
 
 def test_headless_models_have_a_fixed_input_size_and_give_vectors(weight_file, mirror, monkeypatch):
@@ -187,12 +178,11 @@ def test_the_rule_uses_the_source_network_when_its_weights_can_be_had(weight_fil
     assert capsys.readouterr().out.startswith("Network: MobileNetV2, its own ImageNet weights")
 
 
-def test_the_rule_falls_back_to_lite0_in_every_profile_and_says_so(mirror, monkeypatch, capsys):
-    for profile in ("fast", "full"):
-        monkeypatch.setenv("COURSE_PROFILE", profile)
-        assert pt.which_network("resnet50") == pt.FALLBACK
-        line = capsys.readouterr().out
-        assert line.count("\n") == 1 and "EfficientNet-Lite0" in line and "in place of ResNet50" in line
+def test_the_rule_falls_back_to_lite0_and_says_so_in_one_line(mirror, capsys):
+    """No profile is consulted: the rule is the same in the fast and the full profile."""
+    assert pt.which_network("resnet50") == pt.FALLBACK
+    line = capsys.readouterr().out
+    assert line.count("\n") == 1 and "EfficientNet-Lite0" in line and "in place of ResNet50" in line
 
 
 def test_a_corrupt_copy_of_the_source_weights_is_never_replaced_by_lite0(weight_file, mirror, monkeypatch):

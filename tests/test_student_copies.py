@@ -137,13 +137,11 @@ def test_a_student_copy_filled_with_the_solutions_is_the_instructor_notebook(pat
     assert [c.cell_type for c in copy.cells] == [c.cell_type for c in notebook.cells]
 
 
-@pytest.mark.after_notebooks
 @pytest.mark.parametrize("path", NOTEBOOKS[:1], ids=lambda p: p.stem)
 def test_student_copy_runs_to_its_first_exercise_and_stops_there(path, tmp_path, monkeypatch):
     """Run the copy headless in the fast profile: it must fail at the first stub, with its message.
 
-    Runs after the notebooks (reusing lesson 01's saved model, as a learner's later lessons do)
-    and in the session's real environment: mirror, cache and profile.
+    Runs in the session's real environment: mirror, cache and profile.
     """
     for name in ("COURSE_CACHE", "COURSE_MIRROR", "KERAS_HOME", "COURSE_OFFLINE", "COURSE_OUTPUTS",
                  "TFHUB_CACHE_DIR"):

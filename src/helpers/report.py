@@ -1,4 +1,5 @@
-"""A lesson's headline result, for the course run report (``scripts/run_course.py``).
+"""A lesson's results: its headline for the course run report (``scripts/run_course.py``), and
+the folder where it saves what it trains (:func:`outputs_dir`).
 
 Each notebook ends its main experiment with one :func:`record` call: what data and weights it
 really used (real or stand-in) and its headline metric. It prints the line for the reader; when
@@ -33,3 +34,8 @@ def record(lesson: str, *, data: str, weights: str, metric: str, value: float) -
         tmp.write_text(json.dumps(result) + "\n")
         os.replace(tmp, path)
     return result
+
+
+def outputs_dir() -> Path:
+    """Where lessons save what they train (``COURSE_OUTPUTS``, default ``./outputs``)."""
+    return Path(os.environ.get("COURSE_OUTPUTS") or "outputs").expanduser()

@@ -39,8 +39,8 @@ from pathlib import Path
 
 from .archives import extract
 from .errors import (AssetError, AssetUnavailableError, ChecksumMismatchError, ContentMismatchError)
-from .fetch import (_mismatch_message, _mismatches, _obtain, _sources, _unavailable_message, cache_dir,
-                    cached_path, file_hash, matches)
+from .fetch import (cache_dir, cached_path, copy_from, file_hash, matches, mismatch_message, mismatches,
+                    unavailable_message, unavailable_reason, where_to_look)
 from .integrity import MARKER, NO_RECORD, write_record
 from .integrity import problems as record_problems
 from .registry import Asset, Kind, get_asset
@@ -278,23 +278,23 @@ def _obtain_archive(asset: Asset, origin: bool, stage: Path) -> tuple[Path, str,
             return cached, str(cached), True
         discard(cached)
     tried, cut = [], []
-    for label, location in _sources(asset, origin):
+    for label, location in where_to_look(asset, origin):
         copy = stage / asset.filename
         try:
-            _obtain(label, location, copy, asset.size)
+            copy_from(label, location, copy, asset.size)
         except FileNotFoundError as missing:
             tried.append(f"{label}: {missing}")
             continue
         except ChecksumMismatchError as bad:
             cut.append(f"{label}: {bad}")
             continue
-        if asset.hash is not None and not _mismatches(copy, asset):
+        if asset.hash is not None and not mismatches(copy, asset):
             publish_file(copy, cached)  # verified bytes: kept, to repair the folder from
             return cached, location, True
         return copy, location, False
     if cut:
-        raise ChecksumMismatchError(_mismatch_message(asset, cut + tried))
-    raise AssetUnavailableError(_unavailable_message(asset, tried))
+        raise ChecksumMismatchError(mismatch_message(asset, cut + tried))
+    raise AssetUnavailableError(unavailable_message(asset, tried), unavailable_reason(asset))
 
 
 def verify_folder(asset: Asset | str) -> tuple[str, bool] | None:

@@ -8,7 +8,15 @@ class AssetError(Exception):
 
 
 class AssetUnavailableError(AssetError):
-    """The asset is in no cache or mirror, and its origin could not be reached."""
+    """The asset is in no cache or mirror, and its origin could not be reached.
+
+    ``reason`` is the short why, for one-line notices (e.g. "COURSE_OFFLINE is set, so the origin
+    was not contacted"); empty when there is none beyond "not on this machine".
+    """
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class ChecksumMismatchError(AssetError):

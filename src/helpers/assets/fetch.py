@@ -104,7 +104,7 @@ def _keras_h5_problem(path: Path) -> str | None:
 _STRUCTURE_CHECKS = {Kind.KERAS_WEIGHTS: _keras_h5_problem}
 
 
-def _mismatches(path: Path, asset: Asset) -> list[str]:
+def mismatches(path: Path, asset: Asset) -> list[str]:
     """The asset's pinned hashes that the file at ``path`` does not match, as 'algo actual != pinned'.
 
     An asset with no published hash is checked by its structure (and any hash pinned later in
@@ -127,7 +127,7 @@ def matches(path: Path, asset: Asset) -> bool:
         AssetError: the file exists but this account may not read it.
     """
     try:
-        return path.is_file() and not _mismatches(path, asset)
+        return path.is_file() and not mismatches(path, asset)
     except PermissionError as denied:
         raise AssetError(
             f"{path} cannot be read ({denied.strerror}): it belongs to another account. What to do: "
@@ -177,11 +177,11 @@ def fetch(asset: Asset | str, origin: bool = True) -> Path:
 
     tried: list[str] = []
     corrupt: list[str] = []
-    for label, location in _sources(asset, origin):
+    for label, location in where_to_look(asset, origin):
         try:
             with staging(target.parent) as stage:
                 copy = stage / asset.filename
-                _obtain(label, location, copy, asset.size)
+                copy_from(label, location, copy, asset.size)
                 _verify(copy, asset, where=location)
                 publish_file(copy, target)
             return _install_for_keras(asset, target)
@@ -190,8 +190,8 @@ def fetch(asset: Asset | str, origin: bool = True) -> Path:
         except ChecksumMismatchError as bad:
             corrupt.append(f"{label}: {bad}")
     if corrupt:
-        raise ChecksumMismatchError(_mismatch_message(asset, corrupt + tried))
-    raise AssetUnavailableError(_unavailable_message(asset, tried))
+        raise ChecksumMismatchError(mismatch_message(asset, corrupt + tried))
+    raise AssetUnavailableError(unavailable_message(asset, tried), unavailable_reason(asset))
 
 
 def fetch_first(*names: str) -> tuple[Asset, Path]:
@@ -215,10 +215,11 @@ def fetch_first(*names: str) -> tuple[Asset, Path]:
                 return asset, fetch(asset, origin=origin)
             except AssetUnavailableError as error:
                 missing[asset.name] = error
-    raise AssetUnavailableError("\n\n".join(str(e) for e in missing.values()))
+    raise AssetUnavailableError("\n\n".join(str(e) for e in missing.values()),
+                                next((e.reason for e in missing.values() if e.reason), ""))
 
 
-def _sources(asset: Asset, origin: bool = True) -> list[tuple[str, str]]:
+def where_to_look(asset: Asset, origin: bool = True) -> list[tuple[str, str]]:
     """Where to look, in order: the mirror (folder or URL), then the origin."""
     sources = []
     mirror = mirror_location()
@@ -232,7 +233,7 @@ def _sources(asset: Asset, origin: bool = True) -> list[tuple[str, str]]:
     return sources
 
 
-def _obtain(label: str, location: str, dest: Path, size: int | None) -> None:
+def copy_from(label: str, location: str, dest: Path, size: int | None) -> None:
     """Copy a mirror file, or download a URL, to ``dest`` (unchecked).
 
     Raises:
@@ -344,7 +345,7 @@ def _download(url: str, dest: Path, size: int | None) -> None:
 
 def _verify(path: Path, asset: Asset, where: str) -> None:
     """Raise ChecksumMismatchError unless ``path`` has every hash the registry pins."""
-    wrong = _mismatches(path, asset)
+    wrong = mismatches(path, asset)
     if not wrong:
         if asset.hash is None:  # the first copy of a file without a published hash
             print(f"{asset.filename} from {where}: no published hash, verified by structure only. "
@@ -388,7 +389,7 @@ def _install_for_keras(asset: Asset, path: Path) -> Path:
     return path
 
 
-def _mismatch_message(asset: Asset, problems: list[str]) -> str:
+def mismatch_message(asset: Asset, problems: list[str]) -> str:
     lines = "\n".join(f"  - {p}" for p in problems)
     return (
         f"Asset {asset.name!r} ({asset.filename}) was found, but no copy matches the course's "
@@ -403,12 +404,17 @@ def _origin(asset: Asset) -> str:
     return asset.url or "a course mirror (this file is mirror-only: it has no origin URL)"
 
 
-def _unavailable_message(asset: Asset, tried: list[str]) -> str:
+def unavailable_reason(asset: Asset) -> str:
+    """Why the origin was not tried, if it was not: the short reason a notice can print."""
+    return "COURSE_OFFLINE is set, so the origin was not contacted" if is_offline() and asset.url else ""
+
+
+def unavailable_message(asset: Asset, tried: list[str]) -> str:
     if mirror_location() is None:
         tried = ["mirror: COURSE_MIRROR is not set", *tried]
     lines = "\n".join(f"  - {t}" for t in tried)
-    offline = (" (COURSE_OFFLINE is set, so the origin was not contacted)"
-               if is_offline() and asset.url else "")
+    reason = unavailable_reason(asset)
+    offline = f" ({reason})" if reason else ""
     return (
         f"Asset {asset.name!r} ({asset.filename}) is not available on this machine{offline}.\n"
         f"Origin: {_origin(asset)}\nLooked in:\n  - cache: {cached_path(asset)}\n{lines}\n"

@@ -25,13 +25,15 @@ import numpy as np
 from ..assets.errors import AssetError, CacheWriteError
 from ..assets.fetch import AssetUnavailableError, cache_dir, fetch_first
 from ..assets.storage import publish_folder, remove_stale, staging
-from ..profiles import standin_allowed
+from .. import substitution
+from ..substitution import announce
 from .standin import SHAPE_CLASSES, make_shapes
 
 #: Keras's label numbering (``batches.meta`` of the origin archive).
 CLASS_NAMES = ("airplane", "automobile", "bird", "cat", "deer",
                "dog", "frog", "horse", "ship", "truck")
 _SPLITS = ("x_train", "y_train", "x_test", "y_test")
+STANDIN_SOURCE = "STAND-IN coloured shapes (not CIFAR-10)"
 _RECORD = "arrays.json"  # each array's shape, dtype and SHA-256, and the archive it came from
 _NO_RECORD = f"no record of what they must hold ({_RECORD} is missing, unreadable or from an older version)"
 
@@ -46,21 +48,25 @@ class ImageDataset:
     y_test: np.ndarray
     class_names: tuple[str, ...]
     source: str
-    is_standin: bool = False
+    stands_in_for: str | None = None  # "CIFAR-10" when these are the generated shapes in its place
+
+    @property
+    def label(self) -> str:
+        """The data's source, and what it stands in for, if anything."""
+        return substitution.label(self.source, self.stands_in_for)
 
 
 def load_cifar10(train_samples: int | None = None, test_samples: int | None = None,
-                 allow_standin: bool | None = None, seed: int = 0) -> ImageDataset:
+                 allow_standin: bool = False, seed: int = 0) -> ImageDataset:
     """CIFAR-10 from a verified copy, optionally a random subset of each split.
 
     Args:
         train_samples, test_samples: how many images to keep (None: all 50,000 / 10,000).
         allow_standin: if no copy of CIFAR-10 can be had, use generated coloured shapes
-            instead of failing. Defaults to True in the fast profile only; the full profile
-            never uses a stand-in.
+            instead of failing (lesson 01 allows it in the fast profile only, through its
+            settings); the result's ``stands_in_for`` is then "CIFAR-10".
         seed: seed of the subset choice.
     """
-    allow_standin = standin_allowed(allow_standin)
     try:
         data = _load_full()
     except AssetUnavailableError as missing:
@@ -216,21 +222,16 @@ def _is_good(decoded: Path) -> bool:
 
 
 def _shapes_standin(n_train: int, n_test: int, seed: int, reason: Exception) -> ImageDataset:
-    first_line = str(reason).splitlines()[0]
-    print(
-        "!" * 88 + "\n"
-        "STAND-IN DATA. CIFAR-10 is not available offline here:\n"
-        f"  {first_line}\n"
-        "The fast profile continues with GENERATED COLOURED SHAPES (10 classes, 32x32).\n"
-        "Every number below is about the stand-in, NOT about CIFAR-10.\n"
-        "To use CIFAR-10: set COURSE_MIRROR to a folder holding cifar-10-python.tar.gz or\n"
-        "cifar10.npz, or go online.\n"
-        + "!" * 88
-    )
+    print("!" * 88)
+    announce("Data", STANDIN_SOURCE, "generated, 10 classes, 32x32", stands_in_for="CIFAR-10",
+             why=str(reason).splitlines()[0])
+    print("Every number below is about the stand-in, NOT about CIFAR-10.\n"
+          "To use CIFAR-10: set COURSE_MIRROR to a folder holding cifar-10-python.tar.gz or\n"
+          "cifar10.npz, or go online.\n" + "!" * 88)
     x_train, y_train = make_shapes(n_train, seed=seed)
     x_test, y_test = make_shapes(n_test, seed=seed + 1)
-    return ImageDataset(x_train, y_train, x_test, y_test, SHAPE_CLASSES,
-                        source="STAND-IN coloured shapes (not CIFAR-10)", is_standin=True)
+    return ImageDataset(x_train, y_train, x_test, y_test, SHAPE_CLASSES, STANDIN_SOURCE,
+                        stands_in_for="CIFAR-10")
 
 
 def _subset(data: ImageDataset, n_train: int | None, n_test: int | None, seed: int) -> ImageDataset:
@@ -246,4 +247,4 @@ def _subset(data: ImageDataset, n_train: int | None, n_test: int | None, seed: i
     x_train, y_train = pick(data.x_train, data.y_train, n_train)
     x_test, y_test = pick(data.x_test, data.y_test, n_test)
     return ImageDataset(x_train, y_train, x_test, y_test, data.class_names, data.source,
-                        data.is_standin)
+                        data.stands_in_for)

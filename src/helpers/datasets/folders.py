@@ -14,7 +14,6 @@ from pathlib import Path
 
 from ..assets.content import check_image_folders, fetch_folder
 from ..assets.fetch import AssetUnavailableError, is_offline
-from ..profiles import active_profile
 
 
 @dataclass(frozen=True)
@@ -45,20 +44,19 @@ def cats_and_dogs() -> FolderDataset:
     return FolderDataset(train, validation, "validation", _classes(train), source, subset)
 
 
-def fruits360(full: bool | None = None) -> FolderDataset:
+def fruits360(full: bool = False) -> FolderDataset:
     """Fruits-360 ``Training/`` and ``Test/`` (100x100 JPEGs).
 
     Args:
-        full: use the full 120-class archive The TensorFlow Workshop ships (downloaded from its
-            origin, structure-checked, digest printed). Default: in the full profile when the
-            origin may be contacted. Otherwise (and whenever the full one cannot be had) the
-            mirror's 8-class subset is the dataset, and the source says so.
+        full: the full 120-class archive The TensorFlow Workshop ships (downloaded from its
+            origin, structure-checked, digest printed); lessons pass ``settings.full_fruits360``
+            (True in the full profile). When it cannot be had (offline, or the origin fails)
+            the mirror's 8-class subset is the dataset, and a printed line and the source say so.
     """
-    if full is None:
-        full = active_profile() == "full" and not is_offline()
-        if active_profile() == "full" and not full:
-            print("Offline (COURSE_OFFLINE is set): the full profile uses the mirror's 8-class "
-                  "subset instead of downloading the 120-class archive.")
+    if full and is_offline():
+        print("Offline (COURSE_OFFLINE is set): using the mirror's 8-class subset instead of "
+              "downloading the 120-class archive.")
+        full = False
     if full:
         try:
             root = fetch_folder("fruits360", structure=_fruits_structure)

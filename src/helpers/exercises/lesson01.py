@@ -202,7 +202,7 @@ def unseen_images(data, n_train: int, n_test: int, seed: int = 2024):
     Returns ``(x_train, y_train, x_test, y_test)``, uint8 images and integer labels.
     """
     rng = np.random.default_rng(seed)
-    if data.is_standin:
+    if data.stands_in_for:
         from ..datasets.standin import make_shapes
 
         x, y = make_shapes(n_train + n_test, seed=seed)

@@ -1,33 +1,31 @@
-"""Lesson 01's trained CIFAR-10 model for later lessons: its input pipelines, the saved
-``.keras`` file with its card, features from it.
+"""Lesson 01's plumbing: CIFAR-10 input pipelines, and the saved ``.keras`` file with its card.
 
-Lesson 01 writes, compiles and fits its networks in visible notebook cells. Lessons 03 to 05
-load the bigger CNN that lesson 01 saved. When there is none (a learner opens lesson 03 first),
-or its card does not match (another architecture, or a fast-profile model in the full profile),
-they train one here with :func:`bigger_cnn` and :func:`train_cifar_model`: a copy of lesson 01's
-cells, which ``tests/test_models_cifar.py`` keeps identical to the notebook's architecture.
+Lesson 01 writes, compiles and fits its networks in visible notebook cells, and saves its bigger
+CNN with :func:`save_trained`. The card (JSON beside the ``.keras`` file) says what the model was
+trained on (CIFAR-10, or the stand-in shapes), in which profile, with what accuracy, and what
+architecture it has (a SHA-256 of every layer's configuration without its name), so whoever picks
+the file up later knows what it is.
 
-The card (JSON beside the ``.keras`` file) says what the model was trained on (real data or the
-stand-in), in which profile, and what architecture it has (a SHA-256 of every layer's
-configuration without its name), so no model is ever mistaken for another.
+:func:`bigger_cnn` and :func:`train_cifar_model` are a copy of lesson 01's cells for
+``benchmarks/lesson01_cpu.py``; ``tests/test_models_cifar.py`` keeps the copy identical to the
+notebook's architecture.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import keras
-import numpy as np
 import tensorflow as tf
 from keras import layers
 
 from ..datasets.cifar10 import ImageDataset
 from ..pipelines import make_dataset
+from ..report import outputs_dir
 
 INPUT_SHAPE = (32, 32, 3)
 WIDTHS = (24, 48, 96)  # filters per block (lesson 01, "A bigger CNN")
@@ -144,97 +142,19 @@ def train_cifar_model(model: keras.Model, datasets: tuple[tf.data.Dataset, ...],
     return result
 
 
-def outputs_dir() -> Path:
-    """Where lessons save what they train (``COURSE_OUTPUTS``, default ``./outputs``)."""
-    return Path(os.environ.get("COURSE_OUTPUTS") or "outputs").expanduser()
-
-
 def saved_model_path() -> Path:
     """Where lesson 01 saves its trained bigger CNN."""
     return outputs_dir() / "cifar10_bigger_cnn.keras"
 
 
-def save_trained(model: keras.Model, data: ImageDataset, test_accuracy: float,
-                 path: Path | None = None, profile: str | None = None) -> Path:
+def save_trained(model: keras.Model, data: ImageDataset, test_accuracy: float, profile: str,
+                 path: Path | None = None) -> Path:
     """Save ``model`` as ``.keras`` with a JSON card: data, profile, architecture, accuracy."""
-    from ..profiles import active_profile
-
     path = Path(path or saved_model_path())
     path.parent.mkdir(parents=True, exist_ok=True)
     model.save(path)
-    card = {"data": data.source, "is_standin": data.is_standin, "train_images": len(data.x_train),
-            "profile": profile or active_profile(), "architecture": architecture(model),
+    card = {"data": data.source, "stands_in_for": data.stands_in_for, "train_images": len(data.x_train),
+            "profile": profile, "architecture": architecture(model),
             "test_accuracy": round(float(test_accuracy), 4), "class_names": list(data.class_names)}
     path.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
     return path
-
-
-def read_card(path: Path | None = None) -> dict | None:
-    """The JSON card of a saved model, or None if there is no model or no card."""
-    path = Path(path or saved_model_path())
-    card = path.with_suffix(".json")
-    if not (path.is_file() and card.is_file()):
-        return None
-    return json.loads(card.read_text())
-
-
-def card_mismatch(card: dict | None, data: ImageDataset, expected: dict, profile: str) -> str | None:
-    """Why a saved model must not be reused for ``data`` in ``profile``, or None if it may.
-
-    ``expected`` is :func:`architecture` of the model the lesson wants. A fast-profile model
-    is not reused in the full profile (a full-profile one serves both).
-    """
-    if card is None:
-        return "there is no saved model (or no card beside it)"
-    if card.get("is_standin") != data.is_standin:
-        return f"it was trained on {card.get('data')}, not on {data.source}"
-    if list(card.get("class_names", [])) != list(data.class_names):
-        return "its classes are not this data's classes"
-    saved = card.get("architecture") or {}
-    if saved.get("sha256") != expected["sha256"]:
-        return (f"its architecture ({saved.get('parameters', 'unknown')} parameters, hash "
-                f"{str(saved.get('sha256'))[:12]}) is not lesson 01's current bigger CNN "
-                f"({expected['parameters']} parameters, hash {expected['sha256'][:12]})")
-    if card.get("profile") not in (profile, "full"):
-        return f"it was trained in the {card.get('profile')} profile; this is the {profile} profile"
-    return None
-
-
-def load_or_train(data: ImageDataset, epochs: int, batch_size: int,
-                  path: Path | None = None) -> tuple[keras.Model, dict]:
-    """Lesson 01's trained bigger CNN: loaded if its card matches, else trained now and saved.
-
-    The card must say: the same kind of data (real or stand-in), the same classes, lesson 01's
-    current architecture, and a profile at least as large as the active one; the loaded file
-    must have the architecture its card claims. ``data`` is used only when training is needed.
-    """
-    from ..profiles import active_profile
-
-    path = Path(path or saved_model_path())
-    card, profile = read_card(path), active_profile()
-    expected = architecture(bigger_cnn(len(data.class_names)))
-    problem = card_mismatch(card, data, expected, profile)
-    if problem is None:
-        model = keras.models.load_model(path)
-        if architecture(model)["sha256"] == card["architecture"]["sha256"]:
-            print(f"Loaded lesson 01's model from {path}: trained on {card['data']} "
-                  f"({card['train_images']:,} images, {card['profile']} profile), "
-                  f"test accuracy {card['test_accuracy']:.3f}.")
-            return model, card
-        problem = "the saved file's architecture is not the one its card names"
-    print(f"Not reusing {path}: {problem}. Training lesson 01's bigger CNN now "
-          f"({epochs} epochs on {len(data.x_train):,} images of {data.source}).")
-    model = bigger_cnn(len(data.class_names))
-    result = train_cifar_model(model, cifar_datasets(data, batch_size), epochs)
-    save_trained(model, data, result.test_accuracy, path, profile)
-    return model, read_card(path)
-
-
-def feature_extractor(model: keras.Model, layer: str = "features") -> keras.Model:
-    """A model that maps images to the activations of ``layer`` (by default the penultimate Dense)."""
-    return keras.Model(model.inputs, model.get_layer(layer).output, name=f"{model.name}_{layer}")
-
-
-def predict_features(model: keras.Model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """``model``'s outputs for uint8 images, scaled to [0, 1] as in training, in batches."""
-    return model.predict(images.astype("float32") / 255.0, batch_size=batch_size, verbose=0)

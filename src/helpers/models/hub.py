@@ -20,11 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import substitution
 from ..assets.content import fetch_folder
 from ..assets.fetch import AssetUnavailableError, cache_dir
 from ..assets.registry import get_asset
-from . import hub_lite0
 from ..assets.structure import saved_model_files, saved_model_root
+from ..substitution import announce
+from . import hub_lite0
 from .hub_cache import (TFHUB_CACHE_ENV, cached_module, hub_cache, module_dir_name,  # noqa: F401
                         place_in_hub_cache)
 
@@ -87,23 +89,20 @@ class HubModule:
     """A loaded hub module and what belongs to it."""
 
     name: str
-    title: str
+    title: str         # what ran: the module's own title, or EfficientNet-Lite0's in TF Hub format
     handle: str
     module: object     # what hub.load returned: a restored TF2 SavedModel
-    network: str       # the network it really is: "EfficientNet-B0" (real) or "EfficientNet-Lite0"
+    network: str       # the network inside: "EfficientNet-B0" (the real module) or "EfficientNet-Lite0"
     source: str        # where it came from, in words
     folder: Path       # the module folder hub.load resolved the handle to (for keras.layers.TFSMLayer)
     output_width: int
     input_size: tuple[int, int]
-
-    @property
-    def real(self) -> bool:
-        """True for the real TF Hub module, False for EfficientNet-Lite0 in its place."""
-        return self.network != hub_lite0.NETWORK
+    stands_in_for: str | None = None  # the real module's title when Lite0 runs in its place
 
     @property
     def label(self) -> str:
-        return self.title if self.real else f"{hub_lite0.NETWORK} in TF Hub format (for {self.title})"
+        """What ran, and the module it replaces, if any."""
+        return substitution.label(self.title, self.stands_in_for)
 
 
 def load_module(name: str) -> HubModule:
@@ -117,23 +116,24 @@ def load_module(name: str) -> HubModule:
     import tensorflow_hub as hub
 
     spec = _spec(name)
+    title, stands_in_for = spec.title, None
     try:
         fetch_module(name)
         cache, network = tfhub_cache_dir(), spec.title.split(" ")[0]
         source = f"the real module, from the hub cache {cache}"
-        print(f"Module: {spec.title}, the real TF Hub module.")
+        announce("Module", title, "the real TF Hub module")
     except AssetUnavailableError as missing:
         cache, network = hub_lite0.lite0_hub_cache(), hub_lite0.NETWORK
         hub_lite0.ensure_module(spec.kind, spec.handle, cache)
         source = f"exported here from the course's ImageNet weights, in the hub cache {cache}"
-        reason = str(missing).splitlines()[0].split(" is not available on this machine")[-1].strip(" .()")
-        print(f"Module: {hub_lite0.NETWORK} in TF Hub format, standing in for {spec.title} (the real "
-              f"module is not on this machine{f': {reason}' if reason else ''}).")
+        title, stands_in_for = f"{hub_lite0.NETWORK} in TF Hub format", spec.title
+        why = "the real module is not on this machine" + (f": {missing.reason}" if missing.reason else "")
+        announce("Module", title, "real ImageNet weights, exported here", stands_in_for, why)
     with hub_cache(cache):
         module = hub.load(spec.handle)  # tensorflow_hub's own resolver: the cache, no network
     folder = cached_module(spec.handle, cache)
-    return HubModule(name, spec.title, spec.handle, module, network, source, folder,
-                     spec.output_width, spec.input_size)
+    return HubModule(name, title, spec.handle, module, network, source, folder,
+                     spec.output_width, spec.input_size, stands_in_for)
 
 
 def _spec(name: str) -> HubSpec:

@@ -9,7 +9,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import json
 from pathlib import Path
 
@@ -33,8 +35,9 @@ def install_class_index() -> Path:
 
     asset = get_asset("imagenet_class_index")
     verified = fetch(asset)
-    return Path(keras.utils.get_file(asset.filename, origin=verified.as_uri(), cache_subdir="models",
-                                     file_hash=asset.digest))
+    with contextlib.redirect_stdout(io.StringIO()):  # not "Downloading data from file://..." (a local copy)
+        return Path(keras.utils.get_file(asset.filename, origin=verified.as_uri(), cache_subdir="models",
+                                         file_hash=asset.digest))
 
 
 @functools.cache

