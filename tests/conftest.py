@@ -89,7 +89,7 @@ def file_server():
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server_state.base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield server_state
     httpd.shutdown()
