@@ -25,9 +25,8 @@ import statistics
 import time
 from dataclasses import replace
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-import numpy as np  # noqa: E402
+import helpers  # noqa: F401 (quiet TensorFlow start-up)
+import numpy as np
 
 
 def load(kind: str, train_samples: int | None, test_samples: int | None, seed: int):

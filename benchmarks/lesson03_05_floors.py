@@ -62,7 +62,7 @@ def head_accuracy(train_x, train_y, val_x, val_y, classes: int, epochs: int, lea
 
 def main() -> None:
     s03, s04, s05 = (helpers.profiles.LESSONS[n][helpers.profiles.active_profile()] for n in ("03", "04", "05"))
-    pets, fruits = cats_and_dogs(), fruits360()
+    pets, fruits = cats_and_dogs(), fruits360(full=s05.full_fruits360)
     classes = [c for c in SUBSET if c in fruits.class_names] or list(fruits.class_names[:8])
     shuffle = np.random.default_rng(0).permutation
     rows = []

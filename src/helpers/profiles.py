@@ -120,11 +120,11 @@ LESSONS = {
         # far above an untrained network's (about 0.10, printed by the notebook).
         "fast": Lesson01(train_samples=8000, test_samples=1000, small_epochs=3, bigger_epochs=3,
                          batch_size=64, small_learning_rate=1e-3, bigger_learning_rate=3e-3,
-                         ablation_samples=2500, ablation_epochs=2, min_test_accuracy=0.40,
+                         ablation_samples=1500, ablation_epochs=2, min_test_accuracy=0.40,
                          allow_standin=True),
         "full": Lesson01(train_samples=None, test_samples=None, small_epochs=10, bigger_epochs=7,
                          batch_size=64, small_learning_rate=1e-3, bigger_learning_rate=3e-3,
-                         ablation_samples=10000, ablation_epochs=4, min_test_accuracy=0.75,
+                         ablation_samples=5000, ablation_epochs=4, min_test_accuracy=0.75,
                          allow_standin=False),
     },
     "02": {
