@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import os
@@ -108,7 +109,7 @@ def closed_port_url() -> str:
 def make_tar_gz(members: dict[str, bytes], links: dict[str, str] | None = None) -> bytes:
     """A .tar.gz holding ``members`` (name -> content) and symlinks (name -> target)."""
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tf:
+    with tarfile.open(fileobj=buffer, mode="w") as tf:
         for name, content in members.items():
             info = tarfile.TarInfo(name)
             info.size = len(content)
@@ -117,7 +118,7 @@ def make_tar_gz(members: dict[str, bytes], links: dict[str, str] | None = None) 
             info = tarfile.TarInfo(name)
             info.type, info.linkname = tarfile.SYMTYPE, target
             tf.addfile(info)
-    return buffer.getvalue()
+    return gzip.compress(buffer.getvalue(), mtime=0)  # the same bytes in every process (xdist workers)
 
 
 def make_zip(members: dict[str, bytes]) -> bytes:

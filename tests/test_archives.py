@@ -21,21 +21,25 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
     return path
 
 
-@pytest.mark.parametrize("name, data", [("good.tar.gz", make_tar_gz(GOOD)), ("good.zip", make_zip(GOOD))])
+@pytest.mark.parametrize("name, data", [("good.tar.gz", make_tar_gz(GOOD)), ("good.zip", make_zip(GOOD))],
+                         ids=["good.tar.gz", "good.zip"])
 def test_good_archives_unpack(tmp_path, name, data):
     dest = extract(write(tmp_path, name, data), tmp_path / "out")
     assert (dest / "pets" / "cat.txt").read_bytes() == b"meow"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
-@pytest.mark.parametrize("name, data", [
+UNSAFE = [
     ("slip.zip", make_zip({"ok.txt": b"1", "../evil.txt": b"x"})),
     ("abs.zip", make_zip({"/tmp/evil.txt": b"x"})),
     ("slip.tar.gz", make_tar_gz({"ok.txt": b"1", "a/../../evil.txt": b"x"})),
     ("abs.tar.gz", make_tar_gz({"/tmp/evil.txt": b"x"})),
     ("link.tar.gz", make_tar_gz({"ok.txt": b"1"}, links={"escape": "../../etc/passwd"})),
     ("abslink.tar.gz", make_tar_gz({}, links={"escape": "/etc/passwd"})),
-])
+]
+
+
+@pytest.mark.parametrize("name, data", UNSAFE, ids=[name for name, _ in UNSAFE])
 def test_unsafe_archives_are_rejected_whole(tmp_path, name, data):
     work = tmp_path / "work"
     work.mkdir()
@@ -45,11 +49,14 @@ def test_unsafe_archives_are_rejected_whole(tmp_path, name, data):
     assert not (tmp_path / "evil.txt").exists()
 
 
-@pytest.mark.parametrize("name, data", [
+DAMAGED = [
     ("cut.tar.gz", make_tar_gz(GOOD)[:60]),
     ("cut.zip", make_zip(GOOD)[:-30]),
     ("not-an-archive.zip", b"<html>Service unavailable</html>"),
-])
+]
+
+
+@pytest.mark.parametrize("name, data", DAMAGED, ids=[name for name, _ in DAMAGED])
 def test_damaged_archives_say_so_and_leave_nothing(tmp_path, name, data):
     work = tmp_path / "work"
     work.mkdir()
