@@ -12,7 +12,7 @@ if [ -z "${COURSE_MIRROR:-}" ] && [ -d ../shared/mirror ]; then
 fi
 export COURSE_NETWORK_GUARD=1 PYTHONPATH="$PWD/tests/network_guard${PYTHONPATH:+:$PYTHONPATH}"
 echo "COURSE_PROFILE=$COURSE_PROFILE COURSE_MIRROR=${COURSE_MIRROR:-unset} COURSE_OFFLINE=${COURSE_OFFLINE:-0}"
-# Two workers (pytest-xdist), one notebook or test file at a time each (conftest.py groups them;
-# lessons 03 and 04 run one after the other); the largest start first. -n 0: one process.
-exec python -m pytest -n 2 --dist loadgroup --nbval-lax --nbval-current-env --nbval-cell-timeout=1800 \
+# Two workers (pytest-xdist), one notebook or test file at a time each; notebooks first, so the
+# longest ones start at once. Pass -n 0 to run everything in one process.
+exec python -m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env --nbval-cell-timeout=1800 \
   notebooks tests "$@"
