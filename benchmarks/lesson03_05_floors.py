@@ -1,15 +1,22 @@
 """Do lessons 03-05's floors reject an untrained network? The same measurements with random weights.
 
     COURSE_PROFILE=fast COURSE_OFFLINE=1 COURSE_MIRROR=/work/shared/mirror python benchmarks/lesson03_05_floors.py
+    ... python benchmarks/lesson03_05_floors.py --untrained-source   # also ResNet50, MobileNetV2 untrained
 
 For each floor a notebook asserts, runs the notebook's measurement on the same photos with
 EfficientNet-Lite0 built with ``weights=None`` (random weights: the "untrained" value), and, where
 it applies, with the real weights but shuffled training labels. Prints one line per floor:
 untrained value(s), the profile's floor, and the value with the real ImageNet weights.
+
+Online a lesson runs the source's network instead (03: ResNet50 at 224; 04: MobileNetV2 at 224),
+whose ImageNet weights cannot be had here; ``--untrained-source`` measures those networks
+untrained too, on the same photos, since a floor must reject an untrained network of every
+network that may run.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 
 import keras
@@ -122,9 +129,45 @@ def main() -> None:
     rows.append(("05 test accuracy (phase 1 here; the notebook asserts after phase 2)",
                  f"random weights {random5:.3f}, shuffled labels {shuffled5:.3f}", s05.min_accuracy, real5))
 
+    if "--untrained-source" in sys.argv:
+        rows += untrained_source_networks(pets, fruits, classes, s03, s04)
+
     print(f"\nprofile {helpers.profiles.active_profile()} | untrained | floor | real ImageNet weights (Lite0)")
     for name, untrained, floor, real in rows:
         print(f"{name}: {untrained} | floor {floor} | real {real:.3f}")
+
+
+def untrained_source_networks(pets, fruits, classes, s03, s04) -> list[tuple[str, str, float, float]]:
+    """Lessons 03 and 04's floors against the online networks with random weights, at 224x224."""
+    rows = []
+    size = (224, 224)
+    keras.utils.set_random_seed(0)
+    base = keras.applications.ResNet50(include_top=False, weights=None, pooling="avg", input_shape=(*size, 3))
+    inputs = keras.Input((*size, 3))
+    resnet = keras.Model(inputs, base(keras.applications.resnet50.preprocess_input(inputs)))
+    start = time.perf_counter()
+    parts = [folder_features(resnet, pets.train_dir, size, "resnet50", use_cache=False),
+             folder_features(resnet, pets.eval_dir, size, "resnet50", use_cache=False),
+             folder_features(resnet, fruits.eval_dir, size, "resnet50", max_images=s03.fruit_photos,
+                             classes=classes, use_cache=False)]
+    print(f"03 ResNet50 (random weights) features: {time.perf_counter() - start:.0f} s", flush=True)
+    features = np.concatenate([p.features for p in parts])
+    labels = np.concatenate([parts[0].labels, parts[1].labels, parts[2].labels + 2])
+    measured = lesson03(features, labels, s03.neighbours)
+    for key, floor in (("knn", s03.min_knn_accuracy), ("linear", s03.min_linear_accuracy),
+                       ("precision", s03.min_precision)):
+        rows.append((f"03 {key}, ResNet50", f"random weights {measured[key]:.3f}", floor, float("nan")))
+
+    keras.utils.set_random_seed(0)
+    base = keras.applications.MobileNetV2(include_top=False, weights=None, pooling="avg", input_shape=(*size, 3))
+    mobilenet = keras.Model(inputs, base(layers.Rescaling(1 / 127.5, offset=-1)(inputs)))
+    train = folder_features(mobilenet, pets.train_dir, size, "mobilenet_v2", use_cache=False)
+    val = folder_features(mobilenet, pets.eval_dir, size, "mobilenet_v2", use_cache=False)
+    random = head_accuracy(train.features, train.labels, val.features, val.labels, 2, s04.epochs,
+                           s04.head_learning_rate)
+    rows.append(("04 validation accuracy, MobileNetV2", f"random weights {random:.3f}", s04.min_accuracy,
+                 float("nan")))
+    return rows
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
+
 import pytest
 
 keras = pytest.importorskip("keras")
@@ -125,3 +127,27 @@ def test_worked_solutions_pass_their_checks(tiny, capsys):
         exercise.hint()
     shown = capsys.readouterr().out
     assert "def readable_prediction(path):" in shown and "Hint (Exercise 3" in shown
+
+
+def test_readable_prediction_is_judged_with_the_keras_model_the_lesson_built(class_index):
+    """The check takes section 3's Keras model itself (no name a later cell can rebind), with the
+    network's own input size and preprocessing, and compares with that model, not another."""
+    from helpers.models.pretrained import of_model
+
+    keras.utils.set_random_seed(0)
+    model = keras.applications.MobileNetV2(weights=None)  # named as the constructor names it
+    network = of_model(model)
+    assert (network.name, network.input_size, network.model) == ("mobilenet_v2", (224, 224), model)
+    path = photo_path("coffee")
+
+    def right(p):
+        return tuple(prediction(network, p)[0][1:])
+
+    assert exercises.readable_prediction.check(right, model, path)
+    other = keras.applications.MobileNetV2(weights=None)  # another network: sure of class 5
+    kernel, bias = other.get_layer("predictions").get_weights()
+    other.get_layer("predictions").set_weights([kernel, bias + 10 * (np.arange(1000) == 5)])
+    with pytest.raises(NotYet, match="Exercise 2"):  # another network's answer is refused
+        exercises.readable_prediction.check(lambda p: tuple(prediction(of_model(other), p)[0][1:]), model, path)
+    with pytest.raises(ValueError, match="not one of the course's ImageNet networks"):
+        of_model(keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)], name="mine"))

@@ -134,9 +134,14 @@ UNSEEN_PHOTOS = ("rocket", "flower", "grace_hopper")
 
 
 def _judge_readable_prediction(readable_prediction: Callable, model, path: str | Path) -> str:
-    """Right for ``path`` and for photos the learner did not try (a hard-coded answer fails)."""
-    from ..datasets.photos import photo_path
+    """Right for ``path`` and for photos the learner did not try (a hard-coded answer fails).
 
+    ``model``: the network the function should use (section 3's Keras model, or a ``Pretrained``).
+    """
+    from ..datasets.photos import photo_path
+    from ..models.pretrained import of_model
+
+    model = of_model(model)
     if not callable(readable_prediction):
         wrong(f"readable_prediction is a {type(readable_prediction).__name__}; define a function: "
               "def readable_prediction(path): ...")
@@ -179,12 +184,15 @@ def _judge_one_prediction(readable_prediction: Callable, model, path: str | Path
 
 
 def _worked_readable_prediction(model, path: str | Path) -> Callable[[str | Path], tuple[str, float]]:
-    # The four steps for one file, with the model's own input size and preprocessing.
+    from ..models.pretrained import of_model
+
+    # The four steps for one file, with section 3's model, its input size and its own preprocessing.
+    network = of_model(model)  # the model with its input size, preprocess_input, decode_predictions
     def readable_prediction(path):
-        batch = model.load_batch([path])                     # (1, 224, 224, 3) uint8 for ResNet50
-        x = model.preprocess_input(batch.astype("float32"))  # its own preprocessing, on a float copy
-        probabilities = model.model.predict(x, verbose=0)    # (1, 1000)
-        _, label, probability = model.decode_predictions(probabilities, top=1)[0][0]
+        batch = network.load_batch([path])                     # (1, 224, 224, 3) uint8 for ResNet50
+        x = network.preprocess_input(batch.astype("float32"))  # its own preprocessing, on a float copy
+        probabilities = network.model.predict(x, verbose=0)    # (1, 1000)
+        _, label, probability = network.decode_predictions(probabilities, top=1)[0][0]
         return label, float(probability)
 
     print(readable_prediction(path))

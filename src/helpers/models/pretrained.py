@@ -201,6 +201,33 @@ def pretrained(name: str, include_top: bool = True, pooling: str | None = None,
                       f"ImageNet weights, verified copy of {asset.filename}", include_top)
 
 
+#: ``keras.Model.name`` of each network as its constructor names it -> its key in :data:`SPECS`.
+_MODEL_NAMES = {"vgg16": "vgg16", "resnet50": "resnet50", "inception_v3": "inception_v3",
+                "mobilenetv2_1.00_224": "mobilenet_v2", "efficientnetb0": "efficientnet_b0",
+                "nasnet": "nasnet_mobile", "efficientnet_lite0": "efficientnet_lite0"}
+
+
+def of_model(model: keras.Model | Pretrained) -> Pretrained:
+    """A network a lesson built itself (e.g. ``keras.applications.ResNet50(weights="imagenet")``),
+    with its own input size, ``preprocess_input`` and ``decode_predictions``; nothing is rebuilt.
+
+    An exercise check takes the very model the learner used, so no later cell can change which
+    network it compares with.
+    """
+    if isinstance(model, Pretrained):
+        return model
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"expected a Keras model (e.g. section 3's `model`), got {type(model).__name__}")
+    name = _MODEL_NAMES.get(model.name.lower())
+    if name is None:
+        raise ValueError(f"{model.name!r} is not one of the course's ImageNet networks "
+                         f"({', '.join(SPECS)}); pass the model a keras.applications constructor built.")
+    spec = SPECS[name]
+    include_top = len(model.output_shape) == 2 and model.output_shape[-1] == 1000
+    return Pretrained(name, spec.title, model, tuple(model.input_shape[1:3]), spec.module.preprocess_input,
+                      "as built in the lesson", include_top)
+
+
 def _spec(name: str) -> Spec:
     try:
         return SPECS[name]
