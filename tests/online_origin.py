@@ -82,8 +82,13 @@ def _digest(path: Path, algorithm: str) -> str:
     return digest.hexdigest()
 
 
-def build_origin(root: Path, mirror: Path, work: Path) -> Origin:
-    """Every file the learner's path downloads, in its origin's format; see the module docstring."""
+def build_origin(root: Path, mirror: Path, work: Path, pets: dict[str, int] | None = PETS_PER_CLASS,
+                 fruits: dict[str, int] | None = FRUITS_PER_CLASS) -> Origin:
+    """Every file the learner's path downloads, in its origin's format; see the module docstring.
+
+    ``pets``, ``fruits``: photos per class of each split in the dataset samples (None: every
+    photo of the mirror's copy, for ``benchmarks/online_full_profile.py``).
+    """
     import keras
     from keras.src.legacy.saving import legacy_h5_format
     import h5py
@@ -111,11 +116,10 @@ def build_origin(root: Path, mirror: Path, work: Path) -> Origin:
         copy.write_bytes((mirror / copy.name).read_bytes())
         origin.add(get_asset(name), copy, pin=False)
     origin.add(get_asset("cats_and_dogs_filtered"),
-               _sample_zip(mirror / "cats_and_dogs_filtered.zip", work / "cats_and_dogs_filtered.zip",
-                           PETS_PER_CLASS))
+               _sample_zip(mirror / "cats_and_dogs_filtered.zip", work / "cats_and_dogs_filtered.zip", pets))
     # Online, lessons 03 and 05 download the 120-class archive; here its 8-class sample stands for it.
     origin.add(get_asset("fruits360"),
-               _sample_zip(mirror / "fruits-360-subset.zip", work / "fruits360.zip", FRUITS_PER_CLASS),
+               _sample_zip(mirror / "fruits-360-subset.zip", work / "fruits360.zip", fruits),
                pin=False)
     return origin
 
@@ -142,8 +146,12 @@ def _add_hub_modules(origin: Origin, classifier, work: Path) -> None:
         origin.add(asset, archive, pin=False)  # nobody publishes a hash for hub modules
 
 
-def _sample_zip(source: Path, dest: Path, per_class: dict[str, int]) -> Path:
-    """The first photos of each class of each split of ``source``, stored in a zip at ``dest``."""
+def _sample_zip(source: Path, dest: Path, per_class: dict[str, int] | None) -> Path:
+    """The first photos of each class of each split of ``source``, stored in a zip at ``dest``
+    (``per_class`` None: all of them)."""
+    if per_class is None:
+        dest.write_bytes(source.read_bytes())
+        return dest
     taken: dict[tuple[str, str], int] = {}
     with zipfile.ZipFile(source) as src, zipfile.ZipFile(dest, "w") as out:
         for info in src.infolist():

@@ -142,7 +142,7 @@ def test_rotation_factor_names_the_unit_mix_up():
     assert lesson05.rotation_factor.check(0.1111)
     for wrong, message in [(40, "angle in degrees"), (np.deg2rad(40), "in radians"),
                            (80 / 360, "whole span"), (0.4, "percentage"), (-40 / 360, "negative"),
-                           (0.11, "rounded too far"), (0.3, "0.3 is too large"), (0.05, "0.05 is too small"), ("40", "angle in degrees"),
+                           (0.11, "rounded too far"), (0.3, "0.3 is too large"), (0.05, "0.05 is too small"), ("40", "is text, not a number"),
                            ("forty", "not a number")]:
         with pytest.raises(NotYet, match=message):
             lesson05.rotation_factor.check(wrong)

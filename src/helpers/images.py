@@ -35,7 +35,11 @@ def load_rgb_image(path: str | Path, size: tuple[int, int] | None = None,
     Raises:
         ImageFormatError: the file is not a readable image (truncated, another kind of file, too
             large to decode safely), or is not RGB and ``convert`` is False.
+        FileNotFoundError: there is no file at ``path``.
+        ValueError: ``path`` is a folder or a web address, or ``size`` is not (height, width).
     """
+    path = _photo_file(path)
+    size = _size_pair(size)
     try:
         with Image.open(path) as opened:
             image = ImageOps.exif_transpose(opened)  # a loaded copy, turned upright
@@ -62,6 +66,35 @@ def load_rgb_image(path: str | Path, size: tuple[int, int] | None = None,
             "file is complete (download or copy it again) and is a JPEG, PNG, BMP or GIF."
         ) from bad
     return np.asarray(image, dtype=np.uint8)
+
+
+def _photo_file(path: object) -> Path:
+    """``path`` as the path of an existing file, or an error that says what it is instead."""
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"a photo's path is a string or a pathlib.Path, not a {type(path).__name__} "
+                        f"({path!r:.80}); for several photos, call this once per path.")
+    if str(path).startswith(("http://", "https://")):
+        raise ValueError(f"{path} is a web address, not a file on this machine: download it first "
+                         "(e.g. keras.utils.get_file) and pass the downloaded file's path.")
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder, not an image file: pass the path of one photo in it.")
+    if not path.exists():
+        raise FileNotFoundError(f"there is no file {path}: check the path (relative paths start in the "
+                                f"notebook's folder, {Path.cwd()}).")
+    return path
+
+
+def _size_pair(size: object) -> tuple[int, int] | None:
+    """``size`` as (height, width) of positive whole numbers, or None; else a ValueError saying so."""
+    if size is None:
+        return None
+    pair = tuple(size) if isinstance(size, (tuple, list)) else None
+    if (pair is None or len(pair) != 2 or
+            not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0 for n in pair)):
+        raise ValueError(f"size={size!r}: give (height, width) as two positive whole numbers, "
+                         "e.g. size=(224, 224).")
+    return int(pair[0]), int(pair[1])
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:

@@ -51,13 +51,26 @@ _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
 
 
 def cache_dir() -> Path:
-    """The folder holding verified assets (``COURSE_CACHE``, default ``~/.cache/cnn-course``)."""
-    return Path(os.environ.get("COURSE_CACHE") or Path.home() / ".cache" / "cnn-course").expanduser()
+    """The folder holding verified assets (``COURSE_CACHE``, default ``~/.cache/cnn-course``).
+
+    Raises:
+        SettingError: ``COURSE_CACHE`` names something that is not a folder.
+    """
+    return _folder_setting("COURSE_CACHE", Path.home() / ".cache" / "cnn-course")
 
 
 def keras_home() -> Path:
     """The folder Keras reads weights and datasets from (``KERAS_HOME``, default ``~/.keras``)."""
-    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras").expanduser()
+    return _folder_setting("KERAS_HOME", Path.home() / ".keras")
+
+
+def _folder_setting(variable: str, default: Path) -> Path:
+    folder = Path(os.environ.get(variable) or default).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise SettingError(f"{variable}={folder} is a file, not a folder. What to do: point {variable} "
+                           "at a folder (it is created if missing), or unset it for the default "
+                           f"{default}.")
+    return folder
 
 
 def mirror_location() -> str | None:

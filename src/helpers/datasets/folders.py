@@ -95,8 +95,8 @@ def image_datasets(folder: Path, image_size: tuple[int, int], batch_size: int,
                    subset: str | None = None):
     """One split as a batched ``tf.data.Dataset`` of (uint8-range float32 images, labels).
 
-    Images are decoded and resized once, then ``cache()`` keeps them in memory, so later epochs
-    read no file; ``prefetch`` prepares the next batch while the current one trains. ``area``
+    Images are decoded and resized once, then ``cache()`` keeps them in memory as uint8, so later
+    epochs read no file; ``prefetch`` prepares the next batch while the current one trains. ``area``
     interpolation averages pixels, which avoids aliasing when shrinking large photos.
     ``crop_to_aspect_ratio`` takes the central square instead of squashing the image.
     ``max_images`` keeps a fixed, class-balanced-in-expectation random sample (by ``seed``).
@@ -113,7 +113,11 @@ def image_datasets(folder: Path, image_size: tuple[int, int], batch_size: int,
         validation_split=validation_split, subset=subset, verbose=False)
     if max_images is not None:
         ds = ds.take(max_images)
-    ds = ds.cache()
+    # Cached as uint8 (rounded), a quarter of float32's memory: 1,000 photos at 224x224 take 150 MB.
+    ds = ds.map(lambda x, y: (tf.cast(tf.round(tf.clip_by_value(x, 0, 255)), tf.uint8), y),
+                num_parallel_calls=tf.data.AUTOTUNE).cache()
     if shuffle:
         ds = ds.shuffle(4096, seed=seed, reshuffle_each_iteration=True)
-    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    return (ds.batch(batch_size)
+              .map(lambda x, y: (tf.cast(x, tf.float32), y), num_parallel_calls=tf.data.AUTOTUNE)
+              .prefetch(tf.data.AUTOTUNE))

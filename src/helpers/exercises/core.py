@@ -14,6 +14,7 @@ An exercise has ``check(answer, *context)``, ``hint()`` and ``solution(*context)
 from __future__ import annotations
 
 import inspect
+import math
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,18 +30,47 @@ def wrong(message: str) -> NoReturn:
     raise NotYet(message)
 
 
+def plain(answer: object) -> object:
+    """A scalar answer as a plain Python value, whatever made it: a NumPy scalar, a 0-d array or a
+    TensorFlow/Keras scalar tensor gives its value; anything else is returned unchanged."""
+    if not isinstance(answer, (str, bytes)) and hasattr(answer, "numpy") and callable(answer.numpy) \
+            and len(getattr(answer, "shape", (None,))) == 0:
+        answer = answer.numpy()
+    if hasattr(answer, "ndim") and hasattr(answer, "item") and getattr(answer, "ndim", None) == 0:
+        answer = answer.item()  # NumPy scalars and 0-d arrays
+    return answer
+
+
 def whole_number(answer: object, what: str = "the count") -> int:
     """``answer`` as an int, or a ``NotYet`` saying that a whole number is wanted.
 
-    Only an integer (or an integral NumPy number) passes: 1216.7, NaN, infinity, a string such as
-    "1216" and True are refused, never truncated or parsed.
+    An integer passes as a Python or NumPy int, a 0-d array or a scalar tensor; 1216.7, NaN,
+    infinity, a string such as "1216" and True are refused, never truncated or parsed.
     """
     import numbers
 
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Integral):
+    value = plain(answer)
+    if isinstance(value, str):
+        wrong(f"{answer!r} is text, not a whole number: give {what} as a number, without quotes.")
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         wrong(f"{answer!r} is not a whole number; give {what} as an integer (e.g. 1216, not 1216.0 "
               "or \"1216\").")
-    return int(answer)
+    return int(value)
+
+
+def real_number(answer: object, what: str = "the value") -> float:
+    """``answer`` as a finite float: a Python, NumPy or TensorFlow scalar (0-d arrays too); a
+    string, a bool, a sequence or NaN gets a ``NotYet`` that says what was given."""
+    import numbers
+
+    value = plain(answer)
+    if isinstance(value, str):
+        wrong(f"{answer!r} is text, not a number: give {what} as a number, without quotes.")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        wrong(f"{answer!r} is not a number; give {what} as one number.")
+    if not math.isfinite(value):
+        wrong(f"{value} is not a finite number; give {what} as a finite number.")
+    return float(value)
 
 
 @dataclass(frozen=True)
@@ -118,11 +148,29 @@ class Quiz:
         print(f"Hint ({self.title}): the Key points above answer every question; check your "
               "answers and each wrong one is explained.")
 
+    def _by_number(self, answers: object) -> dict:
+        """``{question number: letter}`` from any mapping (keys 1 or "1"), or a clear ``NotYet``."""
+        example = "{1: 'a', 2: 'c', ...}"
+        if isinstance(answers, str):
+            wrong(f"{self.title}: {answers!r} is one string; give a dict of question number to "
+                  f"letter, like {example}.")
+        if not isinstance(answers, Mapping):
+            wrong(f"{self.title}: a {type(answers).__name__} is not a dict of question number to "
+                  f"letter; give one like {example} (a list leaves it unclear which answer is which).")
+        by_number = {}
+        for key, letter in answers.items():
+            number = plain(key)
+            if isinstance(number, str) and number.strip().isdigit():
+                number = int(number)
+            by_number[number] = letter
+        return by_number
+
     def check(self, answers: Mapping[int, str] | None) -> bool:
         """Check ``{question number: letter}``: print why each answer is right, or raise ``NotYet``."""
         if answers is None or answers is ...:
             wrong(f"{self.title}: not answered yet. Set my_answers to a dict like "
                   "{1: 'a', 2: 'c', ...}, then run the cell again.")
+        answers = self._by_number(answers)
         numbers = range(1, len(self.questions) + 1)
         missing = [n for n in numbers if n not in answers]
         unknown = sorted(set(answers) - set(numbers), key=str)

@@ -10,12 +10,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .core import Exercise, Question, Quiz, wrong
+from .core import Exercise, Question, Quiz, plain, wrong
 
 
 def _integer(value: object, what: str) -> int:
     """``value`` if it is an integer (a Python or NumPy int, not a bool), else ``NotYet`` saying
     why: a float is not truncated and a string is not parsed, since neither is a count."""
+    value = plain(value)
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
         return int(value)
     if isinstance(value, (float, np.floating)):
@@ -52,6 +53,9 @@ def _judge_edge_kernel(kernel: Sequence[Sequence[float]]) -> str:
         wrong(f"the kernel has shape {kernel.shape}; it must be 3x3.")
     if not np.isfinite(kernel).all():
         wrong("the kernel holds NaN or infinity; every weight must be a finite number.")
+    if not np.any(kernel):
+        wrong("every weight is 0: the kernel gives no response to anything, edges included.")
+    kernel = kernel / np.abs(kernel).max()  # the scale of the weights does not make an edge detector
     step = np.zeros((9, 9))
     step[:, 5:] = 1.0  # dark left half, bright right half: one vertical edge
     vertical, horizontal, flat = (np.abs(_correlate(img, kernel)).max()
@@ -155,6 +159,10 @@ def recall_by_class(counts: np.ndarray) -> np.ndarray:
 def _judge_lowest_recall(answer: str, counts: np.ndarray, class_names: Sequence[str]) -> str:
     recall = recall_by_class(counts)
     lowest = [class_names[i] for i in np.flatnonzero(recall == recall.min())]
+    answer = plain(answer)
+    if not isinstance(answer, str):
+        wrong(f"{answer!r} is a {type(answer).__name__}, not a class name: give one name as a string, "
+              "e.g. 'cat' (from a pandas Series sorted by recall, its .index[0]; or .idxmin()).")
     if answer not in class_names:
         wrong(f"{answer!r} is not one of the classes: {', '.join(class_names)}.")
     if answer in lowest:  # any class tied for lowest is right
@@ -280,6 +288,13 @@ def _judge_add_block(build, data, small) -> str:
     if len(pools) < 2:
         wrong(f"the model has {len(pools)} pooling layer(s); a block ends in MaxPooling2D(2), so "
               "the new block halves the feature maps again.")
+    order = "".join("C" if isinstance(layer, keras.layers.Conv2D) else "P" for layer in layers
+                    if isinstance(layer, (keras.layers.Conv2D, keras.layers.MaxPooling2D,
+                                          keras.layers.AveragePooling2D)))
+    later = order[order.index("P") + 1:]  # what comes after the first pooling
+    if "C" not in later or "P" not in later[later.index("C"):]:
+        wrong(f"the layers run {' -> '.join({'C': 'Conv2D', 'P': 'pooling'}[k] for k in order)}: the new "
+              "block is a Conv2D followed by MaxPooling2D, after the first pooling.")
     images = unseen_images(data, CHECK_TRAIN_IMAGES, CHECK_TEST_IMAGES)
     probabilities = model.predict(images[2][:8] / 255.0, verbose=0)
     if not np.all(np.isfinite(probabilities)):

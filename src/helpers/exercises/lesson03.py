@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .core import Exercise, Question, Quiz, wrong
+from .core import Exercise, Question, Quiz, real_number, wrong
 
 #: The rows the cosine search is checked on.
 QUERIES = (0, 7, 42, 123)
@@ -263,11 +263,7 @@ threshold_search = Exercise(
 def _judge_zero_share(answer: float, features: np.ndarray) -> str:
     features = np.asarray(features)
     expected = float(np.mean(features == 0))
-    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.number)):
-        wrong(f"{answer!r} is not a number; give a fraction between 0 and 1.")
-    answer = float(answer)
-    if not np.isfinite(answer):
-        wrong(f"{answer} is not a finite number; give a fraction between 0 and 1.")
+    answer = real_number(answer, "a fraction between 0 and 1")
     if abs(answer - expected) <= 0.005:
         return f"{expected:.3f} of the values are exactly 0."
     if abs(answer / 100 - expected) <= 0.005:

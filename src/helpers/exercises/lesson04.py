@@ -71,12 +71,38 @@ trainable_count = Exercise(
 
 
 def _predictions(model, validation) -> tuple[np.ndarray, np.ndarray]:
-    """The model's probabilities of label 1 on every batch of ``validation``, and the labels."""
-    probabilities, labels = [], []
-    for images, batch_labels in validation:
-        probabilities.append(np.ravel(model(images, training=False)))
-        labels.append(np.ravel(batch_labels))
-    return np.concatenate(probabilities), np.concatenate(labels)
+    """The model's probabilities of label 1 on every batch of ``validation`` (a dataset of
+    batches, or an ``(images, labels)`` pair of arrays), and the labels. A model that ends in
+    logits (no sigmoid: trained with ``from_logits=True``) has them turned into probabilities."""
+    if isinstance(validation, (tuple, list)) and len(validation) == 2 and hasattr(validation[0], "shape"):
+        images, labels = (np.asarray(part) for part in validation)
+        validation = [(images[i:i + 64], labels[i:i + 64]) for i in range(0, len(images), 64)]
+    outputs, labels = [], []
+    try:
+        for images, batch_labels in validation:
+            outputs.append(np.ravel(model.predict_on_batch(images)))
+            labels.append(np.ravel(batch_labels))
+    except (TypeError, ValueError) as error:
+        wrong(f"the validation data could not be read as (images, labels) batches ({error}); pass "
+              "small_val, or a pair (images, labels) of arrays.")
+    outputs = np.concatenate(outputs).astype("float64")
+    return (_sigmoid(outputs) if _ends_in_logits(model, outputs) else outputs), np.concatenate(labels)
+
+
+def _ends_in_logits(model, outputs: np.ndarray) -> bool:
+    """True when the last layer has no squashing activation, or the outputs leave [0, 1]."""
+    import keras
+
+    last = [layer for layer in _nested_layers(model) if hasattr(layer, "activation")]
+    if last and last[-1].activation in (keras.activations.sigmoid, keras.activations.softmax):
+        return False
+    if last and last[-1].activation is keras.activations.linear:
+        return True
+    return bool(np.any(outputs < 0) or np.any(outputs > 1))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
 
 
 def _changed(before, after) -> bool:
@@ -97,6 +123,12 @@ def _judge_own_cnn(model, weights_before, validation, transfer_accuracy: float, 
         wrong(f"the model's output shape is {model.output_shape}; a binary classifier ends in "
               "Dense(1, activation='sigmoid') and trains with binary cross-entropy.")
     after = model.get_weights()
+    if isinstance(weights_before, (list, tuple)) and any(isinstance(w, keras.Variable) for w in weights_before):
+        wrong("weights_before holds the model's variables themselves (my_model.weights), which fit "
+              "changes in place, so it cannot show what training changed: take a copy before fit, "
+              "[w.copy() for w in my_model.get_weights()] or [w.numpy() for w in my_model.weights].")
+    if isinstance(weights_before, (list, tuple)):
+        weights_before = [np.asarray(w) for w in weights_before]
     if not isinstance(weights_before, (list, tuple)) or len(weights_before) != len(after) or any(
             np.shape(a) != np.shape(b) for a, b in zip(weights_before, after)):
         wrong("weights_before does not match this model's weights: take "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from .core import Exercise, Question, Quiz, whole_number, wrong
+from .core import Exercise, Question, Quiz, real_number, whole_number, wrong
 
 
 def turn_fraction(degrees: float) -> float:
@@ -17,10 +17,7 @@ def turn_fraction(degrees: float) -> float:
 
 
 def _judge_rotation_factor(answer: float, degrees: float = 40) -> str:
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        wrong(f"{answer!r} is not a number; give RandomRotation's factor as one number.")
+    value = real_number(answer, "RandomRotation's factor")
     expected = turn_fraction(degrees)
     if math.isclose(value, expected, rel_tol=1e-3):
         return (f"{expected:.4f} = {degrees} / 360: RandomRotation(f) turns by up to "

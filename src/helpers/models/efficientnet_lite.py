@@ -34,6 +34,7 @@ from keras import layers
 from ..assets.fetch import cache_dir, fetch, matches
 from ..assets.registry import get_asset
 from ..assets.torch_pickle import read_state_dict
+from ..assets.storage import share
 from .imagenet_classes import decode_predictions  # noqa: F401 (this model's decode_predictions)
 
 TITLE = "EfficientNet-Lite0"
@@ -200,12 +201,14 @@ def _cached_weights() -> Path:
     try:
         full.save_weights(tmp, overwrite=True)
         digest = _sha256(Path(tmp))
+        share(Path(tmp))  # readable by other accounts, as the umask allows (mkstemp makes it 0600)
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".lite0.", suffix=".sha256")
     with os.fdopen(fd, "w") as f:
         f.write(digest + "\n")
+    share(Path(tmp))
     os.replace(tmp, recorded)
     return path
 

@@ -16,6 +16,7 @@ to show shapes, parameter counts and speed. A copy that exists but fails its has
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,6 +112,8 @@ class Pretrained:
 
     def load_batch(self, paths: Sequence[str | Path]) -> np.ndarray:
         """Image files (any format, mode and size) as one uint8 batch at this model's input size."""
+        if isinstance(paths, (str, Path)):
+            raise TypeError(f"load_batch takes a list of paths, e.g. load_batch([path]); got one path, {paths}.")
         return np.stack([load_rgb_image(p, size=self.input_size, convert=True) for p in paths])
 
     def prepare(self, images: np.ndarray) -> np.ndarray:
@@ -119,6 +122,10 @@ class Pretrained:
         if images.ndim != 4 or images.shape[1:3] != self.input_size:
             raise ValueError(f"{self.title} expects a batch (N, {self.input_size[0]}, "
                              f"{self.input_size[1]}, 3); got {images.shape}. Use load_batch(paths).")
+        if images.dtype != np.uint8 and images.size and float(np.max(images)) <= 1.0:
+            warnings.warn(f"These pixels are all between 0 and 1: they look scaled already, and {self.title} "
+                          "expects 0..255 (its preprocess_input scales them itself). Pass the uint8 "
+                          "batch load_batch gives, or multiply by 255.", stacklevel=3)
         return self.preprocess_input(images.astype("float32"))  # float copy: preprocess_input may work in place
 
     def predict(self, images: np.ndarray, batch_size: int = 32) -> np.ndarray:
