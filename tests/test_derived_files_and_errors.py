@@ -120,3 +120,22 @@ def test_load_batch_wants_a_list_and_predict_warns_about_scaled_pixels(photos):
         network.predict(batch)  # uint8 0..255: no warning
     with pytest.warns(UserWarning, match="look scaled already"):
         network.predict(batch / 255.0)
+
+
+def test_what_a_killed_save_left_is_removed_at_the_next_start(photos):
+    """Features and converted weights are written in the cache's staging folders, removed once no
+    process holds them; the temporary names of earlier versions are removed too."""
+    from helpers.assets import storage
+    from helpers.models import efficientnet_lite
+
+    features = cache_dir() / "features"
+    features.mkdir(parents=True)
+    left = [features / "tmpab12cd34.npz.part", cache_dir() / ".lite0.ab12cd34.weights.h5",
+            cache_dir() / ".lite0.ab12cd34.sha256"]
+    for path in left:
+        path.write_bytes(b"half-written")
+    storage._cleaned.clear()  # once per process and folder: this test is a new start
+    folder_features(pooled_model(), photos, (16, 16), "tiny")
+    efficientnet_lite._cached_weights()
+    assert not [p for p in left if p.exists()]
+    assert not [p for p in features.iterdir() if p.suffix != ".npz"]

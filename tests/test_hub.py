@@ -176,3 +176,34 @@ def test_input_scaling_is_to_the_unit_range():
     np.testing.assert_allclose(hubs.to_unit_range(images), [[[[0, 128 / 255, 1]]]])
     with pytest.raises(ValueError, match="already"):
         hubs.to_unit_range(np.full((1, 2, 2, 3), 0.5, dtype=np.float32))
+
+
+@pytest.mark.parametrize("damage", ["flip a byte of the variables", "delete variables.index"])
+def test_a_damaged_lite0_export_is_exported_again_with_a_line_saying_so(exported, tmp_path, monkeypatch,
+                                                                        capsys, damage):
+    """Issue 31: the course's own hub export is checked like a download (a record of its files,
+    rehashed on use); damage is rebuilt, never handed to hub.load (DataLossError)."""
+    good = exported["feature_vector"]
+    cache = tmp_path / "lite0_cache"
+    exports = []
+
+    def export_copy(kind, folder):  # the real export takes 20 s; a copy of a good one is the same files
+        exports.append(kind)
+        shutil.copytree(good, folder, ignore=shutil.ignore_patterns(".content-verified"))
+        return Path(folder)
+
+    monkeypatch.setattr(hub_lite0, "export_module", export_copy)
+    folder = hub_lite0.ensure_module(FEATURES.kind, FEATURES.handle, cache)
+    variables = sorted((folder / "variables").glob("variables.data-*"))[0]
+    if damage.startswith("flip"):
+        data = bytearray(variables.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        variables.write_bytes(bytes(data))
+    else:
+        (folder / "variables" / "variables.index").unlink()
+    again = hub_lite0.ensure_module(FEATURES.kind, FEATURES.handle, cache)
+    assert "is damaged" in capsys.readouterr().out and exports == [FEATURES.kind] * 2
+    with hubs.hub_cache(cache):
+        module = hub.load(FEATURES.handle)
+    assert module(tf.zeros([1, 224, 224, 3])).shape == (1, FEATURES.output_width)
+    assert hub_lite0.ensure_module(FEATURES.kind, FEATURES.handle, cache) == again and len(exports) == 2

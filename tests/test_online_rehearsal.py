@@ -16,7 +16,6 @@ its worked solution, the line saying which network ran and the lesson's ``record
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import nbformat

@@ -27,7 +27,10 @@ from .errors import CacheWriteError
 
 STAGING_PREFIX = ".staging-"
 #: Temporary names of earlier versions and of pooch, at the top of a cache: a killed run's.
-_LEGACY = re.compile(r"^(tmp[a-z0-9_]{8}|\..+\.(part|check|download|unverified))$")
+# Temporary names of earlier versions: theirs and pooch's, mkstemp's for cached features and the
+# converted Lite0 weights (written in staging folders since 2026-12-04).
+_LEGACY = re.compile(r"^(tmp[a-z0-9_]{8}|\..+\.(part|check|download|unverified)|tmp[a-z0-9_]{8}\.npz\.part"
+                     r"|\.lite0\.[a-z0-9_]{8}\.(weights\.h5|sha256))$")
 _NO_SPACE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 _NO_WRITE = {errno.EACCES, errno.EPERM, errno.EROFS}
 _SUGGESTED = {"COURSE_CACHE": "$HOME/.cache/cnn-course", "KERAS_HOME": "$HOME/.keras"}

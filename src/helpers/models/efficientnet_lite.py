@@ -22,8 +22,6 @@ with its SHA-256 beside it, and reused while that hash matches; a damaged copy i
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -34,7 +32,7 @@ from keras import layers
 from ..assets.fetch import cache_dir, fetch, matches
 from ..assets.registry import get_asset
 from ..assets.torch_pickle import read_state_dict
-from ..assets.storage import share
+from ..assets.storage import publish_file, staging
 from .imagenet_classes import decode_predictions  # noqa: F401 (this model's decode_predictions)
 
 TITLE = "EfficientNet-Lite0"
@@ -195,21 +193,13 @@ def _cached_weights() -> Path:
         return path
     full = EfficientNetLite0(weights=None)
     convert_state_dict(read_state_dict(state_dict_path()), full)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".lite0.", suffix=".weights.h5")
-    os.close(fd)
-    try:
-        full.save_weights(tmp, overwrite=True)
-        digest = _sha256(Path(tmp))
-        share(Path(tmp))  # readable by other accounts, as the umask allows (mkstemp makes it 0600)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".lite0.", suffix=".sha256")
-    with os.fdopen(fd, "w") as f:
-        f.write(digest + "\n")
-    share(Path(tmp))
-    os.replace(tmp, recorded)
+    with staging(path.parent) as stage:  # removed at the next start if this process is killed
+        written = stage / path.name
+        full.save_weights(written, overwrite=True)
+        digest = _sha256(written)
+        (stage / recorded.name).write_text(digest + "\n")
+        publish_file(written, path)  # readable by other accounts, as the umask allows
+        publish_file(stage / recorded.name, recorded)
     return path
 
 

@@ -54,11 +54,13 @@ def cached_module(handle: str, cache: Path) -> Path | None:
     return folder if folder.is_dir() and any(folder.iterdir()) else None
 
 
-def place_in_hub_cache(module_folder: Path, handle: str, cache: Path, note: str = "") -> Path:
+def place_in_hub_cache(module_folder: Path, handle: str, cache: Path, note: str = "",
+                       keep_record: bool = False) -> Path:
     """Copy a SavedModel folder to ``<cache>/<sha1(handle)>``, atomically, as tensorflow_hub would.
 
     Also writes the descriptor file tensorflow_hub writes beside a downloaded module
-    (``<folder>.descriptor.txt``; informative only). Returns the module folder.
+    (``<folder>.descriptor.txt``; informative only). ``keep_record``: copy the folder's record of
+    its files too (a module the course exported, checked on every use). Returns the module folder.
     """
     cache = Path(cache)
     dest = cache / module_dir_name(handle)
@@ -68,7 +70,7 @@ def place_in_hub_cache(module_folder: Path, handle: str, cache: Path, note: str 
     tmp = Path(tempfile.mkdtemp(dir=cache, prefix=f".{dest.name}.", suffix=".tmp"))
     try:
         staged = tmp / "module"
-        shutil.copytree(module_folder, staged, ignore=shutil.ignore_patterns(MARKER),
+        shutil.copytree(module_folder, staged, ignore=None if keep_record else shutil.ignore_patterns(MARKER),
                         copy_function=_link_or_copy)
         (cache / f"{dest.name}.descriptor.txt").write_text(
             f"Module: {handle}\nPlaced by: helpers.models.hub (course asset layer) "

@@ -22,6 +22,8 @@ import tempfile
 from pathlib import Path
 
 from ..assets.fetch import cache_dir
+from ..assets.integrity import problems, write_record
+from ..assets.storage import discard
 from .hub_cache import cached_module, place_in_hub_cache
 
 NETWORK = "EfficientNet-Lite0"
@@ -97,11 +99,18 @@ def ensure_module(kind: str, handle: str, cache: Path | None = None) -> Path:
     cache = Path(cache or lite0_hub_cache())
     found = cached_module(handle, cache)
     if found is not None and (found / ABOUT_FILE).is_file():
-        return found
+        damage = problems(found, rehash=True)  # about 20 MB: checked in full on every use
+        if not damage:
+            return found
+        print(f"The exported {NETWORK} module {found.name} in {cache} is damaged ({'; '.join(damage)}); "
+              "exporting it again from the course's ImageNet weights.")
+        discard(found)
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache, prefix=".lite0.") as tmp:
         folder = export_module(kind, Path(tmp) / "module")
-        return place_in_hub_cache(folder, handle, cache, note="EfficientNet-Lite0 in TF Hub format")
+        write_record(folder, f"{NETWORK} in TF Hub format ({kind}), exported here")
+        return place_in_hub_cache(folder, handle, cache, note="EfficientNet-Lite0 in TF Hub format",
+                                  keep_record=True)
 
 
 def about(folder: Path) -> str | None:

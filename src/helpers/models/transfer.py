@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import time
 import zipfile
 from collections.abc import Sequence
@@ -30,7 +28,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ..assets.storage import share
+from ..assets.errors import CacheWriteError
+from ..assets.storage import publish_file, staging
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
 
@@ -171,10 +170,11 @@ def folder_features(model: keras.Model, folder: Path, image_size: tuple[int, int
     if use_cache:
         try:
             _save_atomically(path, result)
-        except OSError as error:  # a full disk, features/ not a folder, a read-only cache...
-            print(f"The features could not be kept in the course cache ({error.strerror or error}: "
-                  f"{path.parent}); they are used from memory this time. What to do: free space there, "
-                  "or set COURSE_CACHE to a folder you can write.")
+        except (OSError, CacheWriteError) as error:  # a full disk, features/ not a folder, read-only...
+            reason = getattr(error, "strerror", None) or str(error).splitlines()[0]
+            print(f"The features could not be kept in the course cache ({reason}: {path.parent}); they "
+                  "are used from memory this time. What to do: free space there, or set COURSE_CACHE "
+                  "to a folder you can write.")
     return result
 
 
@@ -194,15 +194,11 @@ def _cache_key(model: keras.Model, folder: Path, image_size: tuple[int, int], ne
 
 
 def _save_atomically(path: Path, result: FeatureSet) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz.part")
-    os.close(handle)
-    try:
-        with open(temporary, "wb") as out:
+    """Write the features in a staging folder of the cache (removed at the next start if this
+    process is killed), then rename them into place, readable as the umask allows."""
+    with staging(path.parent) as stage:
+        written = stage / path.name
+        with open(written, "wb") as out:
             np.savez(out, features=result.features, labels=result.labels, thumbnails=result.thumbnails,
                      class_names=json.dumps(list(result.class_names)), seconds=result.seconds)
-        share(Path(temporary))  # readable by other accounts, as the umask allows (mkstemp: 0600)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
+        publish_file(written, path)
