@@ -139,3 +139,76 @@ def test_what_a_killed_save_left_is_removed_at_the_next_start(photos):
     efficientnet_lite._cached_weights()
     assert not [p for p in left if p.exists()]
     assert not [p for p in features.iterdir() if p.suffix != ".npz"]
+
+
+def test_editing_keras_copy_never_touches_the_verified_one(file_server, monkeypatch):
+    """Issue 31: Keras's copy was a hard link of the cache's, so writing to it damaged both and
+    the next fetch removed both; offline with no mirror the asset was then gone."""
+    import dataclasses
+
+    from helpers.assets import registry
+    from helpers.assets.fetch import cached_path, fetch
+
+    payload = b"class index" * 100
+    asset = dataclasses.replace(file_server.asset("index.json", payload), name="index",
+                                keras_path="models/index.json")
+    monkeypatch.setitem(registry.ASSETS, "index", asset)
+    monkeypatch.setenv("COURSE_OFFLINE", "0")
+    fetch(asset)
+    placed = keras_home() / "models" / "index.json"
+    placed.write_bytes(b"edited by hand")
+    assert cached_path(asset).read_bytes() == payload
+    monkeypatch.setenv("COURSE_OFFLINE", "1")  # offline, no mirror: only the cache can repair it
+    assert fetch(asset).read_bytes() == payload and placed.read_bytes() == payload
+
+
+def test_verify_checks_what_the_course_derived_and_removes_damage(photos, capsys):
+    from helpers import cli
+
+    folder_features(pooled_model(), photos, (16, 16), "tiny")
+    (cached,) = (cache_dir() / "features").glob("*.npz")
+    assert cli.main(["verify"]) == 0
+    assert f"features/{cached.name}" in capsys.readouterr().out
+    cached.write_bytes(cached.read_bytes()[:100])
+    assert cli.main(["verify"]) == 0  # removed: computed again when a lesson asks
+    assert "DAMAGED" in capsys.readouterr().out and not cached.exists()
+
+
+def test_decoded_cifar10_replaced_by_a_file_is_rebuilt_and_verify_says_so(capsys, monkeypatch, tmp_path):
+    from conftest import REAL_MIRROR
+    from helpers import cli
+    from helpers.datasets import cifar10
+
+    if not (REAL_MIRROR / "cifar10.npz").is_file():
+        pytest.skip("needs the course mirror's cifar10.npz")
+    monkeypatch.setenv("COURSE_MIRROR", str(REAL_MIRROR))
+    cache_dir().mkdir(parents=True)
+    cifar10.decoded_dir().write_text("not a folder")
+    assert cli.main(["verify", ]) in (0, 1)  # other assets may be missing; this one is repaired
+    out = capsys.readouterr().out
+    assert "is a file, not the folder of decoded arrays" in out and "repaired" in out
+    assert cifar10.decoded_dir().is_dir()
+
+
+@pytest.mark.parametrize("where", ["file", "cache"])
+def test_mirror_refuses_a_file_or_the_cache_before_creating_anything(tmp_path, capsys, where):
+    from helpers import cli
+
+    if where == "file":
+        target = tmp_path / "a-file"
+        target.write_text("x")
+        message = "is a file: the mirror is a folder"
+    else:
+        target = cache_dir() / "mirror"
+        message = "is the course cache"
+    assert cli.main(["mirror", str(target), "--all"]) == 2
+    assert message in capsys.readouterr().err
+    assert where == "file" or not target.exists()
+
+
+def test_mirror_offline_creates_no_folder_when_nothing_can_be_copied(tmp_path, capsys):
+    from helpers import cli
+
+    target = tmp_path / "classroom"
+    assert cli.main(["mirror", str(target), "imagenet_class_index"]) == 1  # offline, nothing cached
+    assert not target.exists()

@@ -75,7 +75,25 @@ def cmd_verify(_: argparse.Namespace) -> int:
     if arrays is not None:
         print(f"{'cifar10-arrays (decoded CIFAR-10)':58} {arrays[0]}")
         bad += not arrays[1]
+    for what, state, good in derived_files():
+        print(f"{what:58} {state}")
+        bad += not good
     return 1 if bad else 0
+
+
+def derived_files() -> list[tuple[str, str, bool]]:
+    """What the course made itself in the cache: converted weights, cached features, hub exports."""
+    from .models import efficientnet_lite, hub_lite0
+    from .models.transfer import verify_cached_features
+
+    found = []
+    converted = efficientnet_lite.verify_converted()
+    if converted is not None:
+        found.append(("efficientnet_lite0 (converted Keras weights)", *converted))
+    found += [(f"features/{name}", state, good) for name, state, good in verify_cached_features()]
+    found += [(f"tfhub_lite0/{name} (Lite0 in TF Hub format)", state, good)
+              for name, state, good in hub_lite0.verify_exports()]
+    return found
 
 
 def verify_asset(asset: Asset) -> tuple[str, bool]:
@@ -112,16 +130,32 @@ def verify_asset(asset: Asset) -> tuple[str, bool]:
 
 def cmd_mirror(args: argparse.Namespace) -> int:
     """Fetch the selected assets and copy them into DIR under their origin names."""
-    args.dir.mkdir(parents=True, exist_ok=True)
+    target = args.dir.expanduser()
+    if target.exists() and not target.is_dir():
+        print(f"{target} is a file: the mirror is a folder. Name a folder (it is created if missing).",
+              file=sys.stderr)
+        return 2
+    cache = cache_dir().resolve()
+    if target.resolve() == cache or cache in target.resolve().parents:
+        print(f"{target} is the course cache ({cache}) or inside it: a mirror is another folder, "
+              "which learners' machines read through COURSE_MIRROR.", file=sys.stderr)
+        return 2
     status = cmd_fetch(args)
-    for asset in _selected(args):
-        source = cached_path(asset)
-        if source.exists():
-            shutil.copyfile(source, args.dir / asset.filename)
-        elif asset.kind is Kind.HUB_MODULE or verified_folder(asset).exists():
-            print(f"not copied: {asset.name} is kept unpacked (its archive has no pinned hash); "
-                  f"put {asset.filename} from {asset.url} into {args.dir} by hand.")
-    print(f"Mirror folder ready: export COURSE_MIRROR={args.dir.resolve()}")
+    try:
+        for asset in _selected(args):
+            source = cached_path(asset)
+            if source.exists():
+                target.mkdir(parents=True, exist_ok=True)  # only once there is something to copy
+                shutil.copyfile(source, target / asset.filename)
+            elif asset.kind is Kind.HUB_MODULE or verified_folder(asset).exists():
+                print(f"not copied: {asset.name} is kept unpacked (its archive has no pinned hash); "
+                      f"put {asset.filename} from {asset.url} into {target} by hand.")
+    except OSError as error:
+        print(f"cannot write the mirror folder {target} ({error.strerror or error}): choose a folder you "
+              "can write, with room for the files.", file=sys.stderr)
+        return 1
+    if target.is_dir():
+        print(f"Mirror folder ready: export COURSE_MIRROR={target.resolve()}")
     return status
 
 

@@ -382,7 +382,7 @@ def describe_bad_copy(path: Path, expected_size: int | None) -> str:
 
 
 def _install_for_keras(asset: Asset, path: Path) -> Path:
-    """Link (or copy) a verified file to where Keras looks for it; return ``path``.
+    """Copy a verified file to where Keras looks for it; return ``path``.
 
     Nothing is written when a matching copy is already there (a read-only ``KERAS_HOME`` works).
     """
@@ -393,11 +393,8 @@ def _install_for_keras(asset: Asset, path: Path) -> Path:
         return path
     with writing_to(keras_home(), "KERAS_HOME"), staging(dest.parent, "KERAS_HOME") as stage:
         placed = stage / dest.name
-        try:
-            os.link(path, placed)
-        except OSError:  # another file system, or links not allowed
-            shutil.copyfile(path, placed)
-            share(placed)
+        shutil.copyfile(path, placed)  # a copy, not a link: editing Keras's never touches the verified one
+        share(placed)
         os.replace(placed, dest)
     return path
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..assets.errors import AssetError, CacheWriteError
 from ..assets.fetch import AssetUnavailableError, cache_dir, fetch_first
-from ..assets.storage import publish_folder, remove_stale, staging
+from ..assets.storage import discard, publish_folder, remove_stale, staging
 from .. import substitution
 from ..substitution import announce
 from .standin import SHAPE_CLASSES, make_shapes
@@ -105,6 +105,8 @@ def _load_full() -> ImageDataset:
                           f"be rebuilt here: {error}") from error
     arrays = _read_npz(path) if asset.name == "cifar10_npz" else _read_tarball(path)
     try:
+        if decoded.exists() and not decoded.is_dir():
+            discard(decoded)  # a file where the folder belongs: it holds nothing to keep
         _save_arrays(arrays, decoded, source=asset.filename)
     except CacheWriteError as unwritable:  # a read-only cache: use the arrays, decode again next time
         print(f"The decoded arrays could not be kept for next time. {unwritable}")
@@ -126,6 +128,8 @@ def _read_decoded(decoded: Path) -> tuple[dict[str, np.ndarray], str]:
     Raises:
         _Damaged: a record or array is missing, unreadable, or differs from the record.
     """
+    if not decoded.is_dir():
+        raise _Damaged(f"{decoded.name} is a file, not the folder of decoded arrays")
     try:
         record = json.loads((decoded / _RECORD).read_text())
         expected, source = record["arrays"], record["source"]

@@ -32,7 +32,7 @@ from keras import layers
 from ..assets.fetch import cache_dir, fetch, matches
 from ..assets.registry import get_asset
 from ..assets.torch_pickle import read_state_dict
-from ..assets.storage import publish_file, staging
+from ..assets.storage import discard, publish_file, staging
 from .imagenet_classes import decode_predictions  # noqa: F401 (this model's decode_predictions)
 
 TITLE = "EfficientNet-Lite0"
@@ -201,6 +201,24 @@ def _cached_weights() -> Path:
         publish_file(written, path)  # readable by other accounts, as the umask allows
         publish_file(stage / recorded.name, recorded)
     return path
+
+
+def verify_converted() -> tuple[str, bool] | None:
+    """For ``python -m helpers verify``: None if nothing is converted, else (state, good); weights
+    that differ from their recorded SHA-256 are removed (converted again on next use)."""
+    path = converted_weights_path()
+    recorded = path.with_name(path.name + ".sha256")
+    if not path.exists():
+        return None
+    try:
+        if path.is_file() and recorded.is_file() and _sha256(path) == recorded.read_text().strip():
+            return "ok", True
+    except OSError as unreadable:
+        return f"NOT CHECKED ({unreadable.strerror or unreadable})", False
+    for damaged in (path, recorded):
+        if damaged.exists():
+            discard(damaged)
+    return "DAMAGED (differs from its recorded SHA-256): removed, converted again on next use", True
 
 
 def _sha256(path: Path) -> str:

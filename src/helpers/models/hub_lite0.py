@@ -113,6 +113,24 @@ def ensure_module(kind: str, handle: str, cache: Path | None = None) -> Path:
                                   keep_record=True)
 
 
+def verify_exports() -> list[tuple[str, str, bool]]:
+    """For ``python -m helpers verify``: (folder, state, good) for every exported Lite0 module,
+    each file rehashed; a damaged one is removed (exported again on next use)."""
+    cache = lite0_hub_cache()
+    results = []
+    for folder in sorted(cache.iterdir()) if cache.is_dir() else []:
+        if not (folder.is_dir() and (folder / ABOUT_FILE).is_file()):
+            continue
+        damage = problems(folder, rehash=True)
+        if damage:
+            discard(folder)
+            results.append((folder.name, f"DAMAGED ({'; '.join(damage)}): removed, exported again on "
+                                         "next use", True))
+        else:
+            results.append((folder.name, "ok", True))
+    return results
+
+
 def about(folder: Path) -> str | None:
     """What the Lite0 module at ``folder`` is, or None for a real TF Hub module."""
     path = Path(folder) / ABOUT_FILE

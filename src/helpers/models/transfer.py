@@ -29,7 +29,7 @@ import numpy as np
 import tensorflow as tf
 
 from ..assets.errors import CacheWriteError
-from ..assets.storage import publish_file, staging
+from ..assets.storage import discard, publish_file, staging
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
 
@@ -176,6 +176,24 @@ def folder_features(model: keras.Model, folder: Path, image_size: tuple[int, int
                   "are used from memory this time. What to do: free space there, or set COURSE_CACHE "
                   "to a folder you can write.")
     return result
+
+
+def verify_cached_features() -> list[tuple[str, str, bool]]:
+    """For ``python -m helpers verify``: (file, state, good) for every cached feature file; a
+    damaged one is removed (a lesson computes it again when it asks)."""
+    results = []
+    root = _cache_root()
+    for path in sorted(root.glob("*.npz")) if root.is_dir() else []:
+        try:
+            with np.load(path) as stored:
+                for name in ("features", "labels", "thumbnails", "class_names", "seconds"):
+                    stored[name]
+            results.append((path.name, "ok", True))
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as damaged:
+            discard(path)
+            results.append((path.name, f"DAMAGED ({type(damaged).__name__}): removed, computed again "
+                                       "when a lesson asks", True))
+    return results
 
 
 def _cache_root() -> Path:
