@@ -434,3 +434,38 @@ def test_an_unwritable_cache_or_keras_home_says_which_variable_to_set(shared, mo
     outcome = as_learner(shared, lambda: fetch(CLASS_INDEX))
     if os.getuid() == 0:  # (not root: the learner's own cache is read-only too; the first case covers it)
         assert outcome.startswith("CacheWriteError") and "KERAS_HOME" in outcome, outcome
+
+
+def test_what_the_course_derives_in_a_cache_filled_by_another_account_is_used_read_only(shared, monkeypatch):
+    """Issue 31: the converted Lite0 weights, their .sha256 and cached features were written 0600
+    (mkstemp), so a learner reading an instructor's cache got PermissionError building Lite0."""
+    import keras
+    from PIL import Image
+
+    from helpers.models import efficientnet_lite
+    from helpers.models.transfer import folder_features
+
+    monkeypatch.setenv("COURSE_CACHE", str(shared / "cache"))
+    monkeypatch.setenv("KERAS_HOME", str(shared / "keras"))
+    rng = np.random.default_rng(0)
+    for name in ("cats", "dogs"):
+        (shared / "photos" / name).mkdir(parents=True)
+        for i in range(2):
+            Image.fromarray(rng.integers(0, 255, (16, 16, 3), dtype=np.uint8)).save(shared / "photos" / name / f"{i}.png")
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((16, 16, 3)), keras.layers.GlobalAveragePooling2D()])
+    efficientnet_lite._cached_weights()
+    folder_features(model, shared / "photos", (16, 16), "tiny")
+    before = sorted((p.relative_to(shared).as_posix(), p.stat().st_mtime_ns) for p in shared.rglob("*"))
+
+    (features,) = (shared / "cache" / "features").glob("*.npz")
+    import encodings.cp437  # noqa: F401 (zipfile's, imported before the learner cannot read this venv)
+
+    def learn() -> str:  # what building Lite0 and loading cached features read (no TensorFlow after fork)
+        weights = efficientnet_lite._cached_weights()  # checked against its .sha256, not converted again
+        with np.load(features) as stored:
+            hdf5 = weights.read_bytes()[:4] == b"\x89HDF"
+            return f"{hdf5} {stored['features'].shape}"
+
+    assert as_learner(shared, learn) == "ok True (4, 3)"
+    assert sorted((p.relative_to(shared).as_posix(), p.stat().st_mtime_ns) for p in shared.rglob("*")) == before
