@@ -6,9 +6,10 @@
 
 In an instructor notebook a solution sits between ``### BEGIN SOLUTION`` and ``### END
 SOLUTION`` lines (nbgrader's markers). In the copy each such block becomes a stub that raises
-``NotImplementedError`` with the exercise's name and how to ask for a hint, cells tagged
-``solution`` (hidden worked solutions) are removed, and every output, execution count and
-widget state is cleared. Existing copies are never overwritten without ``--force``: they may
+``NotImplementedError`` with the exercise's name and how to ask for a hint; cells tagged
+``solution`` (hidden worked solutions) or ``instructor`` (the course's own bookkeeping: headline
+records, floors, integrity tables, notes for instructors) are removed, and so are nbval's
+``# NBVAL_...`` marker lines; every output, execution count and widget state is cleared. Existing copies are never overwritten without ``--force``: they may
 hold a learner's work.
 """
 
@@ -25,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 CHECK_CALL = re.compile(r"([A-Za-z_][\w.]*)\.check\(")
 HEADING = re.compile(r"^#{2,4}\s+(.*)$", re.MULTILINE)
+NBVAL_MARKER = re.compile(r"^[ \t]*# NBVAL_\w+[ \t]*\n?", re.MULTILINE)
+DROPPED_TAGS = {"solution", "instructor"}
 
 
 class MarkerError(ValueError):
@@ -72,11 +75,12 @@ def student_copy(notebook: nbformat.NotebookNode, name: str = "notebook") -> nbf
             headings = HEADING.findall(cell.source)
             if headings:
                 exercise = headings[-1].strip()
-        if "solution" in cell.metadata.get("tags", []):
-            continue  # a hidden worked solution
+        if DROPPED_TAGS & set(cell.metadata.get("tags", [])):
+            continue  # a hidden worked solution, or the course's own bookkeeping
         if cell.cell_type == "code":
             if BEGIN in cell.source or END in cell.source:
                 cell.source = strip_solutions(cell.source, exercise, f"{name}, cell {index}")
+            cell.source = NBVAL_MARKER.sub("", cell.source)
             cell.outputs = []
             cell.execution_count = None
         cell.metadata.pop("execution", None)

@@ -137,7 +137,7 @@ def classifier() -> keras.Model:
 def test_flip_averaging_worked_solution_passes(standin, classifier, capsys):
     predict = exercises.flip_average.solution(classifier, standin)
     assert exercises.flip_average.check(predict, classifier, standin)
-    assert "on 500 images the notebook did not use" in capsys.readouterr().out
+    assert "on 500 images the model did not train on" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("predict, message", [
@@ -151,3 +151,24 @@ def test_flip_averaging_worked_solution_passes(standin, classifier, capsys):
 def test_flip_averaging_names_the_mistake(standin, classifier, predict, message):
     with pytest.raises(NotYet, match=message.replace("(", r"\(").replace(")", r"\)")):
         exercises.flip_average.check(predict, classifier, standin)
+
+
+def test_when_the_notebook_used_every_image_the_checks_still_never_touch_its_test_split(monkeypatch):
+    """The full profile uses all of CIFAR-10: the checks then sample the training split (exercise 4)
+    or the validation images (exercise 6, which measures a trained model), never the test split."""
+    from types import SimpleNamespace
+
+    import helpers.datasets
+
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(300, 32, 32, 3), dtype=np.uint8)
+    labels = rng.integers(0, 10, size=300)
+    whole = SimpleNamespace(x_train=images[:200], y_train=labels[:200], x_test=images[200:],
+                            y_test=labels[200:], stands_in_for=None)
+    monkeypatch.setattr(helpers.datasets, "load_cifar10", lambda **_: whole)
+    test_images = {image.tobytes() for image in whole.x_test}
+    x_train, _, x_test, _ = exercises.unseen_images(whole, 120, 60)
+    assert not any(image.tobytes() in test_images for image in (*x_train, *x_test))
+    validation = (whole.x_train[:20], whole.y_train[:20])
+    _, _, x, _ = exercises.unseen_images(whole, 0, 20, fallback=validation)
+    assert {image.tobytes() for image in x} == {image.tobytes() for image in validation[0]}

@@ -61,11 +61,11 @@ def test_the_saved_model_reloads_and_its_card_says_what_it_is(outputs):
     for standin in (False, True):
         data = tiny_data(standin)
         model = cifar.bigger_cnn()
-        path = cifar.save_trained(model, data, test_accuracy=0.5, profile="fast")
+        path = cifar.save_trained(model, data, val_accuracy=0.5, profile="fast")
         assert path == outputs / "cifar10_bigger_cnn.keras"
         card = json.loads(path.with_suffix(".json").read_text())
         assert card["stands_in_for"] == ("CIFAR-10" if standin else None)
-        assert card["data"] == data.source and card["train_images"] == 40 and card["test_accuracy"] == 0.5
+        assert card["data"] == data.source and card["train_images"] == 40 and card["validation_accuracy"] == 0.5
         assert card["profile"] == "fast" and card["class_names"] == list(CLASS_NAMES)
         assert card["architecture"] == cifar.architecture(model)
         np.testing.assert_allclose(keras.models.load_model(path).predict(data.x_test / 255.0, verbose=0),

@@ -199,13 +199,14 @@ CHECK_EPOCHS = 2
 MIN_CHECK_ACCURACY = 0.25
 
 
-def unseen_images(data, n_train: int, n_test: int, seed: int = 2024):
+def unseen_images(data, n_train: int, n_test: int, seed: int = 2024, fallback=None):
     """Images for a check, from the same source as ``data`` but not among its images.
 
     Real CIFAR-10: a sample of the full dataset minus every image ``data`` holds (train and
     test), so the check never trains or evaluates on what the notebook used. When ``data`` is
-    all of CIFAR-10 (the full profile) nothing is left over; the check then samples the whole
-    set with its own seed (the model it trains is built fresh, so it has seen nothing).
+    all of CIFAR-10 (the full profile) nothing is left over; the check then samples
+    ``fallback`` (default: the notebook's training split with its validation images, never its
+    test images) with its own seed.
     Stand-in data: freshly generated shapes with another seed.
     Returns ``(x_train, y_train, x_test, y_test)``, uint8 images and integer labels.
     """
@@ -224,6 +225,8 @@ def unseen_images(data, n_train: int, n_test: int, seed: int = 2024):
     fresh = np.array([hash(image.tobytes()) not in seen for image in pool_x])
     if fresh.sum() >= n_train + n_test:
         pool_x, pool_y = pool_x[fresh], pool_y[fresh]
+    else:
+        pool_x, pool_y = fallback if fallback is not None else (data.x_train, data.y_train)
     pick = rng.permutation(len(pool_x))[:n_train + n_test]
     x, y = pool_x[pick], pool_y[pick]
     return x[:n_train], y[:n_train], x[n_train:], y[n_train:]
@@ -314,7 +317,7 @@ def _judge_add_block(build, data, small) -> str:
     keras.utils.set_random_seed(0)
     reference, _ = _train_and_score(keras.models.clone_model(small), images)
     where = (f"{CHECK_EPOCHS} epochs on {CHECK_TRAIN_IMAGES:,} images, tested on "
-             f"{CHECK_TEST_IMAGES:,} others, none of them the notebook's")
+             f"{CHECK_TEST_IMAGES:,} others it never trained on")
     if accuracy < MIN_CHECK_ACCURACY:
         wrong(f"after {where}, the model's accuracy is {accuracy:.3f}, below "
               f"{MIN_CHECK_ACCURACY} (an untrained model scores about {1 / classes:.2f}; the "
@@ -361,7 +364,8 @@ add_block = Exercise(
 def _judge_flip_average(predict, model, data) -> str:
     if not callable(predict):
         wrong("give your function (predict_flip_averaged, without parentheses).")
-    _, _, x, y = unseen_images(data, 0, 500, seed=7)
+    n_val = len(data.x_train) // 10  # lesson 01's validation split: the first 10% (cifar_datasets)
+    _, _, x, y = unseen_images(data, 0, 500, seed=7, fallback=(data.x_train[:n_val], data.y_train[:n_val]))
     images = x.astype("float32") / 255.0
     plain = model.predict(images, batch_size=256, verbose=0)
     mirrored = model.predict(images[:, :, ::-1], batch_size=256, verbose=0)
@@ -374,7 +378,7 @@ def _judge_flip_average(predict, model, data) -> str:
         wrong("the function returned NaN or infinity.")
     if np.allclose(answer, expected, atol=1e-5):
         gain = (expected.argmax(1) == y).mean() - (plain.argmax(1) == y).mean()
-        return (f"on {len(y)} images the notebook did not use, flip averaging changes the "
+        return (f"on {len(y)} images the model did not train on, flip averaging changes the "
                 f"accuracy by {gain:+.3f}.")
     if np.allclose(answer, plain, atol=1e-5):
         wrong("that is the plain prediction; average it with the prediction for the mirrored "
@@ -442,4 +446,13 @@ quiz = Quiz("Lesson 01 quiz", [
              {"a": "the .keras format holds all three and reloads with keras.models.load_model.",
               "b": "that file holds the weights only; the code must rebuild the architecture.",
               "c": "pickling a model is not the supported format and breaks across versions."}),
+    Question("Two models, A and B: which split should decide which one you keep?",
+             {"a": "the test split: it is the most honest estimate",
+              "b": "the validation split; the test split is scored once, for the model kept",
+              "c": "the training split: it has the most images"}, "b",
+             {"a": "a test set used to choose is no longer unseen: the kept model's test score "
+                   "is then biased upwards, and nothing honest is left to report.",
+              "b": "choices are made on validation; the test set then measures the final model "
+                   "once, on images that influenced nothing.",
+              "c": "training accuracy rewards memorising: the model that overfits most wins."}),
 ])

@@ -147,14 +147,14 @@ def saved_model_path() -> Path:
     return outputs_dir() / "cifar10_bigger_cnn.keras"
 
 
-def save_trained(model: keras.Model, data: ImageDataset, test_accuracy: float, profile: str,
+def save_trained(model: keras.Model, data: ImageDataset, val_accuracy: float, profile: str,
                  path: Path | None = None) -> Path:
-    """Save ``model`` as ``.keras`` with a JSON card: data, profile, architecture, accuracy."""
+    """Save ``model`` as ``.keras`` with a JSON card: data, profile, architecture, validation accuracy."""
     path = Path(path or saved_model_path())
     path.parent.mkdir(parents=True, exist_ok=True)
     model.save(path)
     card = {"data": data.source, "stands_in_for": data.stands_in_for, "train_images": len(data.x_train),
             "profile": profile, "architecture": architecture(model),
-            "test_accuracy": round(float(test_accuracy), 4), "class_names": list(data.class_names)}
+            "validation_accuracy": round(float(val_accuracy), 4), "class_names": list(data.class_names)}
     path.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
     return path
