@@ -14,5 +14,5 @@ export COURSE_NETWORK_GUARD=1 PYTHONPATH="$PWD/tests/network_guard${PYTHONPATH:+
 echo "COURSE_PROFILE=$COURSE_PROFILE COURSE_MIRROR=${COURSE_MIRROR:-unset} COURSE_OFFLINE=${COURSE_OFFLINE:-0}"
 # Two workers (pytest-xdist), one notebook or test file at a time each; notebooks first, so the
 # longest ones start at once. Pass -n 0 to run everything in one process.
-exec python -m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env --nbval-cell-timeout=1800 \
+exec python -m pytest -n 2 --dist loadfile --durations=15 --nbval-lax --nbval-current-env --nbval-cell-timeout=1800 \
   notebooks tests "$@"

@@ -36,7 +36,7 @@ KERAS_FILES = [("vgg16", True), ("resnet50", True), ("resnet50", False), ("incep
 HUB_ASSETS = {"classification": "efficientnet_b0_classification_1",
               "feature_vector": "efficientnet_b0_feature_vector_1"}
 #: Small real samples of the datasets: photos per class (train or Training, validation or Test).
-PETS_PER_CLASS = {"train": 40, "validation": 24}
+PETS_PER_CLASS = {"train": 40, "validation": 48}
 FRUITS_PER_CLASS = {"Training": 20, "Test": 12}
 
 

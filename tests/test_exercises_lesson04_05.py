@@ -44,6 +44,45 @@ def test_trainable_count_counts_only_the_head():
         lesson04.trainable_count.check(None, model)
 
 
+def test_trainable_count_hint_names_only_layers_the_lessons_head_has(capsys):
+    """The lesson's head is Dropout + Dense: no Normalization statistics to discount (issue 30)."""
+    lesson04.trainable_count.hint()
+    shown = capsys.readouterr().out
+    assert "Dropout" in shown and "Normalization" not in shown
+
+
+def test_the_cached_features_split_as_the_learners_pipeline_splits_the_photos(tmp_path):
+    """Lesson 04 carves validation and test from the held-out folder with shard(2, 0) and
+    shard(2, 1) of its own image_dataset_from_directory pipeline, and the cached features with
+    rows(np.s_[0::2]) and rows(np.s_[1::2]): the same photos, in the same order, the same pixels."""
+    import tensorflow as tf
+    from PIL import Image
+
+    from helpers.models.transfer import folder_features
+
+    rng = np.random.default_rng(4)
+    for name in ("cats", "dogs"):
+        (tmp_path / name).mkdir()
+        for i in range(5):  # odd counts: the halves differ in size, and cross the class boundary
+            Image.fromarray(rng.integers(0, 255, (23, 31, 3), dtype=np.uint8)).save(tmp_path / name / f"{i}.jpg")
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((16, 16, 3)), keras.layers.Conv2D(3, 3),
+                              keras.layers.GlobalAveragePooling2D()])
+    held_out = keras.utils.image_dataset_from_directory(
+        tmp_path, batch_size=None, shuffle=False, image_size=(16, 16), crop_to_aspect_ratio=True,
+        interpolation="area", verbose=False)
+    features = folder_features(model, tmp_path, (16, 16), "tiny")
+    for shard, rows in ((0, np.s_[0::2]), (1, np.s_[1::2])):
+        ds = held_out.shard(2, shard).batch(4).prefetch(tf.data.AUTOTUNE)
+        labels = np.concatenate([y.numpy() for _, y in ds])
+        from_photos = np.concatenate([model.predict_on_batch(x) for x, _ in ds])
+        part = features.rows(rows)
+        np.testing.assert_array_equal(part.labels, labels)
+        np.testing.assert_allclose(part.features, from_photos, atol=1e-5)
+        assert len(part.thumbnails) == len(labels)
+    assert len(features.rows(np.s_[0::2]).labels) == 5 and len(features.rows(np.s_[1::2]).labels) == 5
+
+
 def bright_and_dark(n=128, size=32, seed=0):
     """Photos 0..255 that a CNN tells apart at once: label 1 bright, label 0 dark."""
     rng = np.random.default_rng(seed)

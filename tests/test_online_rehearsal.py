@@ -55,9 +55,10 @@ ANNOUNCED = {
 SETTINGS = {
     "02": {"family_builds": ()},
     "03": {"full_fruits360": True, "fruit_photos": 80},
-    # 80 training photos: the small CNN of exercise 2 needs 20 epochs to beat guessing by its check's
-    # margin (0.583 measured on 48 validation photos; 0.521 after the fast profile's 6).
-    "04": {"timing_batches": 2, "nasnet_timing_batches": 1, "scratch_epochs": 20},
+    # 80 training photos: the small CNN of exercise 2 needs more epochs than the fast profile's 6 to
+    # beat guessing by its check's margin. Since issue 30 it is judged on the validation half of the
+    # held-out photos (48 of 96): 0.521 after 20 epochs, passing after 40.
+    "04": {"timing_batches": 2, "nasnet_timing_batches": 1, "scratch_epochs": 40},
     "05": {"full_fruits360": True},
     "06": {"fine_tune_images": 32},
 }

@@ -58,8 +58,8 @@ class Lesson03(Settings):
     image_size: int              # EfficientNet-Lite0's input side (ResNet50 always gets 224)
     fruit_photos: int            # Fruits-360 test photos (a fixed sample) besides every cat and dog photo
     tsne_points: int             # t-SNE input (a fixed sample of all the photos)
-    neighbours: int              # k of the k-nearest-neighbour classifier
-    min_knn_accuracy: float      # floors on the held-out photos, asserted (benchmarks/README.md)
+    neighbours: tuple[int, ...]  # the k the k-nearest-neighbour classifier may use, chosen on validation
+    min_knn_accuracy: float      # floors on the test photos (20%), asserted (benchmarks/README.md)
     min_linear_accuracy: float
     min_precision: float         # share of the 10 nearest neighbours of the query's class, asserted
     full_fruits360: bool         # the 120-class archive (online only); else the mirror's 8 classes
@@ -77,8 +77,8 @@ class Lesson04(Settings):
     scratch_size: int            # the from-scratch CNN's input side
     scratch_epochs: int
     scratch_learning_rate: float
-    min_accuracy: float          # the real ImageNet network's validation floor, asserted
-    min_gap: float               # transfer minus from-scratch validation accuracy, asserted
+    min_accuracy: float          # the real ImageNet network's test floor (half the held-out photos), asserted
+    min_gap: float               # transfer minus from-scratch test accuracy, asserted
     nasnet_timing_batches: int   # timed calls (8 photos each) per base in the NASNetMobile comparison
 
 
@@ -87,8 +87,8 @@ class Lesson05(Settings):
     """Sizes for notebook 05 (augmentation and fine-tuning, Fruits-360)."""
 
     image_size: int              # EfficientNet-Lite0's input side (Fruits-360 photos are 100x100)
-    train_images: int | None     # a fixed sample of Training (None: all), 20% of it for validation
-    test_images: int | None      # a fixed sample of Test (None: all)
+    train_images: int | None     # a fixed sample of Training (None: all), all of it for training
+    test_images: int | None      # a fixed sample of Test (None: all): half validation, half test, per class
     batch_size: int
     head_epochs: int             # phase 1: the head on cached features, base frozen
     head_learning_rate: float
@@ -96,7 +96,7 @@ class Lesson05(Settings):
     fine_tune_learning_rate: float
     unfreeze_top: int            # phase 2 unfreezes the base's top layers (Lite0: 11 = block7a and the top)
     other_unfreeze_top: int      # the exercise's second depth, from the same phase-1 weights (46 = from block6a)
-    min_accuracy: float          # test floor after phase 2, asserted
+    min_accuracy: float          # test floor of the model chosen on validation, asserted
     full_fruits360: bool         # the 120-class archive (online only); else the mirror's 8 classes
 
 
@@ -110,8 +110,8 @@ class Lesson06(Settings):
     fine_tune_images: int        # training photos the module is fine-tuned on (end to end, 224x224)
     fine_tune_epochs: int
     fine_tune_learning_rate: float  # plain SGD (see the lesson: TFSMLayer and Adam)
-    fine_tune_val_images: int | None  # validation photos scored before and after (None: all)
-    min_accuracy: float          # the feature-vector module + head: validation floor, asserted
+    fine_tune_val_images: int | None  # the first validation photos, scored before and after (None: all)
+    min_accuracy: float          # module + head: test floor (half the held-out photos), asserted
 
 
 LESSONS = {
@@ -137,12 +137,13 @@ LESSONS = {
     },
     "03": {
         # Floors (benchmarks/README.md; benchmarks/lesson03_05_floors.py --untrained-source): above the
-        # same measurement with random weights of either network that may run (untrained ResNet50
-        # reaches about 0.80 kNN and linear, 0.76 precision), below what Lite0's ImageNet features give.
-        "fast": Lesson03(image_size=160, fruit_photos=400, tsne_points=1000, neighbours=10,
+        # same measurement with random weights of either network that may run (untrained ResNet50,
+        # fast, 2026-12-04: kNN 0.68, linear 0.67, precision 0.64), below what Lite0's ImageNet
+        # features give (0.99, 0.99, 0.97).
+        "fast": Lesson03(image_size=160, fruit_photos=400, tsne_points=1000, neighbours=(1, 5, 10, 20, 40),
                          min_knn_accuracy=0.9, min_linear_accuracy=0.9, min_precision=0.88,
                          full_fruits360=False),
-        "full": Lesson03(image_size=224, fruit_photos=1318, tsne_points=3000, neighbours=10,
+        "full": Lesson03(image_size=224, fruit_photos=1318, tsne_points=3000, neighbours=(1, 5, 10, 20, 40),
                          min_knn_accuracy=0.9, min_linear_accuracy=0.9, min_precision=0.88,
                          full_fruits360=True),
     },
@@ -150,7 +151,7 @@ LESSONS = {
 
 
 LESSONS["04"] = {
-    # Floors (benchmarks/README.md; benchmarks/lesson03_05_floors.py).
+    # Floors on the test half of the held-out photos (benchmarks/README.md, lesson03_05_floors.py).
     "fast": Lesson04(image_size=160, epochs=10, batch_size=32, head_learning_rate=1e-3,
                      timing_batches=3, scratch_size=64, scratch_epochs=6, scratch_learning_rate=1e-3,
                      min_accuracy=0.97, min_gap=0.15, nasnet_timing_batches=2),
@@ -170,13 +171,13 @@ LESSONS["06"] = {
 }
 LESSONS["05"] = {
     # Lite0 at 128x128 (benchmarks/lesson03_05_floors.py). Phase 2 did not reliably beat phase 1
-    # on the mirror's 8 classes (fast, 2026: 0.982 after phase 2, 0.993 after phase 1), so only
-    # the test floor is asserted.
-    "fast": Lesson05(image_size=128, train_images=600, test_images=600, batch_size=32, head_epochs=10,
+    # on the mirror's 8 classes (fast, 2026: 0.982 after phase 2, 0.993 after phase 1), so the
+    # lesson keeps whichever is best on validation and asserts only the test floor of that one.
+    "fast": Lesson05(image_size=128, train_images=480, test_images=600, batch_size=32, head_epochs=10,
                      head_learning_rate=1e-3, fine_tune_epochs=1, fine_tune_learning_rate=1e-4,
                      unfreeze_top=11, other_unfreeze_top=3,
                      min_accuracy=0.95, full_fruits360=False),
-    "full": Lesson05(image_size=128, train_images=6000, test_images=3000, batch_size=32, head_epochs=10,
+    "full": Lesson05(image_size=128, train_images=4800, test_images=3000, batch_size=32, head_epochs=10,
                      head_learning_rate=1e-3, fine_tune_epochs=3, fine_tune_learning_rate=1e-4,
                      unfreeze_top=11, other_unfreeze_top=46,
                      min_accuracy=0.95, full_fruits360=True),

@@ -325,8 +325,8 @@ def _judge_add_block(build, data, small) -> str:
               "padding that keeps enough of the 32x32 image.")
     return (f"{len(convs)} Conv2D layers, {len(pools)} poolings, {model.count_params():,} "
             f"parameters (small CNN: {small.count_params():,}); every kernel changed in "
-            f"training. After {where}: test accuracy {accuracy:.3f}, the small CNN trained the "
-            f"same way {reference:.3f}.")
+            f"training. After {where}: accuracy {accuracy:.3f} on them, the small CNN trained "
+            f"the same way {reference:.3f}.")
 
 
 def _worked_add_block(*_context):

@@ -56,7 +56,7 @@ def _judge_trainable_count(answer: int, model) -> str:
 
 def _worked_trainable_count(model) -> int:
     # The base is frozen, so training updates only the head's Dense layer: one weight per feature
-    # it receives, plus one bias. (Normalization's mean and variance are statistics, not trained.)
+    # it receives, plus one bias. (Dropout has no weights.)
     dense = model.get_layer("head").layers[-1]
     features = dense.input.shape[-1]
     return features * dense.units + dense.units
@@ -66,8 +66,7 @@ trainable_count = Exercise(
     title="Exercise 1 (what does training update?)", answer_name="my_count",
     judge=_judge_trainable_count, worked=_worked_trainable_count,
     hint_text="the base is frozen, so only the new head trains. A Dense layer has one weight per "
-              "input and unit plus one bias per unit; Normalization's mean and variance are "
-              "statistics, not trained weights.")
+              "input and unit plus one bias per unit; Dropout has no weights.")
 
 
 def _predictions(model, validation) -> tuple[np.ndarray, np.ndarray]:
@@ -226,7 +225,7 @@ def _judge_nasnet_base(model, size: int = 224) -> str:
               "include_top=False, the new head comes on top.")
     if len(model.output_shape) != 4:
         wrong(f"the model outputs {model.output_shape}: leave pooling out (no pooling= argument), "
-              "the feature model pools with GlobalAveragePooling2D as in section 4.")
+              "the feature model pools with GlobalAveragePooling2D as in section 5.")
     channels = model.output_shape[-1]
     if channels != NASNET_MOBILE_FEATURES:
         wrong(f"its last cell outputs {channels:,} feature maps, NASNetMobile's {NASNET_MOBILE_FEATURES:,}: "
@@ -300,7 +299,7 @@ quiz = Quiz("Lesson 04 quiz", [
               "b": "what pretraining buys on these photos, against a network that learns from "
                    "them alone",
               "c": "whether the head overfits"}, "b",
-             {"a": "the speed-up was measured in section 5, end to end against cached features.",
+             {"a": "the speed-up was measured in section 6, end to end against cached features.",
               "b": "same photos, a comparable time budget: the gap is what the base learnt from "
                    "ImageNet's 1.3 million images (a larger network from scratch would need far "
                    "more photos and time).",

@@ -261,14 +261,15 @@ quiz = Quiz("Lesson 05 quiz", [
               "b": "the opposite: inference mode uses the stored moving statistics.",
               "c": "the filters above were trained on those statistics; keeping them keeps the "
                    "base's features meaningful while it fine-tunes."}),
-    Question("Why does a random validation split of `Training` only draw the curves, while the "
-             "`Test` split gives the reported accuracy?",
-             {"a": "the validation split is too small to measure anything",
-              "b": "its photos are frames of the same turning fruits as training photos, so its "
-                   "accuracy is optimistic",
-              "c": "the test split has more classes"}, "b",
-             {"a": "it holds a fifth of the training folder: enough images, but the wrong ones.",
-              "b": "near-duplicates of training images flatter the model; the test split shows "
-                   "other fruits of each variety.",
-              "c": "both splits have the same classes."}),
+    Question("Why does this lesson take its validation photos from half of the `Test` sample, "
+             "not from a random part of `Training`?",
+             {"a": "`Training` has too few photos to spare any",
+              "b": "a random part of `Training` holds frames of the same turning fruits as the "
+                   "training photos, so its accuracy would flatter every candidate",
+              "c": "Keras only accepts validation photos from a folder called `Test`"}, "b",
+             {"a": "it has thousands; the trouble is which photos they are, not how many.",
+              "b": "near-duplicates of training photos make every choice look good; photos of "
+                   "other fruits judge the choices honestly, and the other half of `Test`, used "
+                   "for no choice, is scored once at the end.",
+              "c": "`validation_data` takes any arrays or dataset; the folder name does not matter."}),
 ])

@@ -217,14 +217,16 @@ quiz = Quiz("Lesson 06 quiz", [
                    "`keras.layers.TFSMLayer` on the module's folder, or tf-keras for the whole model.",
               "c": "`keras.layers.TFSMLayer` on the module's folder works in Sequential and "
                    "functional models."}),
-    Question("A classroom has no internet. Where must a module be for `hub.load(handle)` to work?",
-             {"a": "in `TFHUB_CACHE_DIR`, in the folder named by the SHA-1 of the handle, not empty",
-              "b": "anywhere under `~/.keras/models`",
-              "c": "nowhere: `hub.load` always downloads"}, "a",
-             {"a": "a non-empty folder there is used with no network access: that is how a "
-                   "classroom is pre-seeded.",
-              "b": "that is where Keras keeps `keras.applications` weights, not hub modules.",
-              "c": "it downloads only when the handle's cache folder is missing or empty."}),
+    Question("You put `keras.layers.TFSMLayer(folder, call_endpoint=\"serving_default\")` under a new "
+             "head, compile the model and `fit` it. What does `fit` update?",
+             {"a": "the module's weights and the head's: `TFSMLayer` is trainable by default",
+              "b": "only the head: a layer loaded from a SavedModel is frozen",
+              "c": "nothing: a SavedModel cannot be trained"}, "a",
+             {"a": "like any Keras layer it is created with `trainable=True`; pass `trainable=False` "
+                   "to freeze the module, and count the model's trainable weights to check.",
+              "b": "`TFSMLayer`'s `trainable` argument defaults to True, so the module's trainable "
+                   "variables are trainable weights of the model: the lesson counted them.",
+              "c": "section 5 fine-tunes the module through the same layer, with `trainable=True`."}),
     Question("What input do the EfficientNet-B0 hub modules expect?",
              {"a": "uint8 pixels 0..255, like Keras's `EfficientNetB0`",
               "b": "floats in -1..1, like MobileNetV2",

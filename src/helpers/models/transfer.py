@@ -7,7 +7,8 @@ only moves pixels and numbers around:
     photo_dataset     a folder of class sub-folders -> batches of (images 0..255, labels); the
                       decoded images are cached in memory as uint8 (never float32)
     folder_features   run a frozen feature model once over such a folder; keep the features,
-                      the labels and small thumbnails, in the course cache for the next lesson
+                      the labels and small thumbnails, in the course cache for the next lesson;
+                      ``FeatureSet.rows`` picks some of its photos (a split carved from a folder)
     load_photos       a folder's photos as one uint8 array and labels (small images only)
     array_dataset     uint8 arrays -> batches of float32 images, cast batch by batch
     extract_features  run a model once over a batched (images, labels) dataset
@@ -21,7 +22,7 @@ import json
 import time
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import keras
@@ -36,7 +37,7 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".gif")
 
 def photo_dataset(folder: Path, image_size: tuple[int, int], batch_size: int, shuffle: bool = False,
                   seed: int = 0, max_images: int | None = None, cache: bool = True,
-                  classes: Sequence[str] | None = None) -> tf.data.Dataset:
+                  classes: Sequence[str] | None = None, whole_numbers: bool = True) -> tf.data.Dataset:
     """One split as batches of (float32 images with values 0..255, int labels).
 
     ``keras.utils.image_dataset_from_directory`` reads ``<class>/<image>`` folders (labels: the
@@ -46,16 +47,21 @@ def photo_dataset(folder: Path, image_size: tuple[int, int], batch_size: int, sh
     later epochs decode no file; ``prefetch`` prepares the next batch while one trains.
     ``max_images``: a fixed random sample (by ``seed``), class-balanced in expectation. The order
     is fixed (alphabetical, or the sample's) unless ``shuffle``, which reshuffles every epoch.
-    ``classes``: only these class folders, labelled in this order.
+    ``classes``: only these class folders, labelled in this order. ``whole_numbers=False`` (no
+    ``cache`` then) keeps Keras's resized pixels as they are, exactly what a pipeline written with
+    ``image_dataset_from_directory`` and the same options gives.
     """
+    if cache and not whole_numbers:
+        raise ValueError("cache keeps the photos as uint8: pass whole_numbers=True with cache=True")
     ds = keras.utils.image_dataset_from_directory(
         folder, label_mode="int", image_size=image_size, batch_size=None,
         shuffle=max_images is not None, seed=seed, interpolation="area",
         crop_to_aspect_ratio=True, class_names=list(classes) if classes else None, verbose=False)
     if max_images is not None:
         ds = ds.take(max_images)
-    ds = ds.map(lambda x, y: (tf.cast(tf.round(tf.clip_by_value(x, 0, 255)), tf.uint8), y),
-                num_parallel_calls=tf.data.AUTOTUNE)
+    if whole_numbers:
+        ds = ds.map(lambda x, y: (tf.cast(tf.round(tf.clip_by_value(x, 0, 255)), tf.uint8), y),
+                    num_parallel_calls=tf.data.AUTOTUNE)
     if cache:
         ds = ds.cache()
     if shuffle:
@@ -123,6 +129,12 @@ class FeatureSet:
     seconds: float          # how long the extraction pass took when it ran
     cached: bool            # True: loaded from the course cache, not computed now
 
+    def rows(self, index: slice | Sequence[int] | np.ndarray) -> FeatureSet:
+        """The same photos' features, labels and thumbnails, only those at ``index`` (in the
+        folder's order): ``rows(np.s_[0::2])`` is every other photo, as ``dataset.shard(2, 0)``."""
+        return replace(self, features=self.features[index], labels=self.labels[index],
+                       thumbnails=self.thumbnails[index])
+
     def describe(self) -> str:
         where = (f"loaded from the course cache (its extraction took {self.seconds:.1f} s)" if self.cached
                  else f"extracted in {self.seconds:.1f} s ({len(self.labels) / self.seconds:.0f} photos/s)")
@@ -153,7 +165,7 @@ def folder_features(model: keras.Model, folder: Path, image_size: tuple[int, int
             print(f"The cached features {path.name} are damaged ({type(damaged).__name__}); "
                   "computing them again.")
     ds = photo_dataset(folder, image_size, batch_size, max_images=max_images, seed=seed, cache=False,
-                       classes=class_names)
+                       classes=class_names, whole_numbers=False)  # the pixels a lesson's own pipeline sees
     features, labels, thumbnails = [], [], []
     start = time.perf_counter()
     for images, batch_labels in ds:
@@ -207,7 +219,7 @@ def _cache_key(model: keras.Model, folder: Path, image_size: tuple[int, int], ne
     files = sorted((str(p.relative_to(folder)), p.stat().st_size) for name in class_names
                    for p in (folder / name).rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
     description = json.dumps([network, weights_digest(model), list(image_size), max_images, seed,
-                              thumbnail, list(class_names), files, "area+crop+uint8"])
+                              thumbnail, list(class_names), files, "area+crop"])
     return hashlib.sha256(description.encode()).hexdigest()
 
 
