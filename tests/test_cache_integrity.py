@@ -414,6 +414,26 @@ def test_a_cache_filled_by_another_account_works_read_only(shared, monkeypatch, 
     assert sorted((p.relative_to(shared).as_posix(), p.stat().st_mtime_ns) for p in shared.rglob("*")) == before
 
 
+def test_an_asset_missing_from_a_read_only_cache_and_the_mirror_is_unavailable_not_unwritable(
+        shared, monkeypatch, pets, tiny_cifar):
+    """Issue 31, found by running the lessons on a classroom's read-only cache: an asset that no
+    mirror holds (offline) raised CacheWriteError, because a staging folder was made before looking,
+    so which_network and the hub modules never fell back to EfficientNet-Lite0. Nothing to copy is
+    now said before anything is written, for single files and for archives alike."""
+    fill_shared_cache(shared, monkeypatch, pets, tiny_cifar)
+    empty_mirror = shared / "empty-mirror"
+    empty_mirror.mkdir()
+    monkeypatch.setenv("COURSE_MIRROR", str(empty_mirror))
+    weights = ASSETS["resnet50_weights_tf_dim_ordering_tf_kernels"]
+    hub_archive = ASSETS["efficientnet_b0_feature_vector_1"]
+
+    outcome = as_learner(shared, lambda: fetch(weights))
+    assert outcome.startswith("AssetUnavailableError") and "no file" in outcome, outcome
+    outcome = as_learner(shared, lambda: fetch_folder(hub_archive))
+    assert outcome.startswith("AssetUnavailableError") and "no file" in outcome, outcome
+    assert not list((shared / "cache").glob(".staging*"))
+
+
 def test_an_unwritable_cache_or_keras_home_says_which_variable_to_set(shared, monkeypatch, pets, tiny_cifar):
     fill_shared_cache(shared, monkeypatch, pets, tiny_cifar)
     mirror = shared / "mirror"

@@ -5,6 +5,9 @@
     python -m helpers verify               re-hash every cached asset, unpacked folder and decoded
                                            array; repair from verified archives, or say what to fetch
     python -m helpers mirror DIR [--all | NAME...]  build a mirror folder for a classroom
+    python -m helpers prepare              fill a cache for a classroom: every asset that can be had
+                                           and what the lessons derive from them, so learners'
+                                           accounts can read it without writing
 """
 
 from __future__ import annotations
@@ -59,6 +62,43 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         except AssetError as error:
             failures += 1
             print(f"FAILED   {asset.name}: {error}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def cmd_prepare(_: argparse.Namespace) -> int:
+    """Every asset that can be had (a missing one is reported: the lessons fall back without it),
+    then what the lessons derive from them: decoded CIFAR-10, EfficientNet-Lite0's converted Keras
+    weights, and its TF Hub exports where the real modules are missing."""
+    from .assets.fetch import AssetUnavailableError
+    from .datasets.cifar10 import load_cifar10
+    from .datasets.folders import cats_and_dogs, fruits360
+    from .models import efficientnet_lite, hub, hub_lite0
+
+    failures = 0
+    for asset in ASSETS.values():
+        try:
+            print(f"ok       {asset.name}: {obtain(asset)}")
+        except AssetUnavailableError as missing:
+            print(f"missing  {asset.name}: {str(missing).splitlines()[0]} The lessons run without it.")
+        except AssetError as error:
+            failures += 1
+            print(f"FAILED   {asset.name}: {error}", file=sys.stderr)
+    steps = [("cifar10-arrays (decoded CIFAR-10)", lambda: load_cifar10().source),
+             ("cats and dogs, unpacked", lambda: cats_and_dogs().source),
+             ("Fruits-360, unpacked", lambda: fruits360(full=True).source),
+             ("efficientnet_lite0 (converted Keras weights)", efficientnet_lite._cached_weights)]
+    for name, spec in hub.SPECS.items():
+        if not cached_path(get_asset(spec.asset)).exists() and hub.cached_module(spec.handle, hub.tfhub_cache_dir()) is None:
+            steps.append((f"tfhub_lite0/{name} (Lite0 in TF Hub format)",
+                          lambda spec=spec: hub_lite0.ensure_module(spec.kind, spec.handle)))
+    for what, make in steps:
+        try:
+            print(f"ok       {what}: {make()}")
+        except (AssetError, OSError) as error:
+            failures += 1
+            print(f"FAILED   {what}: {error}", file=sys.stderr)
+    print(f"Cache ready: {cache_dir()}. Learners read it with COURSE_CACHE={cache_dir()}; cached "
+          "features are added when a lesson runs with a cache it can write.")
     return 1 if failures else 0
 
 
@@ -165,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="list the registered assets").set_defaults(run=cmd_list)
     commands.add_parser("verify", help="re-hash the cached assets").set_defaults(run=cmd_verify)
+    commands.add_parser("prepare", help="fill a cache for a classroom (what lessons derive included)"
+                        ).set_defaults(run=cmd_prepare)
     for name, run, helptext in [("fetch", cmd_fetch, "get assets into the cache"),
                                 ("mirror", cmd_mirror, "copy assets into a mirror folder")]:
         sub = commands.add_parser(name, help=helptext)

@@ -39,8 +39,8 @@ from pathlib import Path
 
 from .archives import extract
 from .errors import (AssetError, AssetUnavailableError, ChecksumMismatchError, ContentMismatchError)
-from .fetch import (cache_dir, cached_path, copy_from, file_hash, matches, mismatch_message, mismatches,
-                    unavailable_message, unavailable_reason, where_to_look)
+from .fetch import (absent_everywhere, cache_dir, cached_path, copy_from, file_hash, matches,
+                    mismatch_message, mismatches, unavailable_message, unavailable_reason, where_to_look)
 from .integrity import MARKER, NO_RECORD, write_record
 from .integrity import problems as record_problems
 from .registry import Asset, Kind, get_asset
@@ -235,6 +235,10 @@ def _unpack_verified(asset: Asset, dest: Path, origin: bool, structure: Callable
     if asset.content is None and structure is None:
         # the least an unpinned archive must pass
         structure = saved_model_files if asset.kind is Kind.HUB_MODULE else check_image_folders
+    if asset.hash is None or not cached_path(asset).exists():
+        nowhere = absent_everywhere(asset, origin)
+        if nowhere is not None:  # said before anything is written: a read-only cache can say it
+            raise AssetUnavailableError(unavailable_message(asset, nowhere), unavailable_reason(asset))
 
     with staging(dest.parent) as stage:
         archive, where, pinned = _obtain_archive(asset, origin, stage)

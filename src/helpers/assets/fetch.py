@@ -190,6 +190,9 @@ def fetch(asset: Asset | str, origin: bool = True) -> Path:
 
     tried: list[str] = []
     corrupt: list[str] = []
+    nowhere = absent_everywhere(asset, origin)
+    if nowhere is not None:
+        raise AssetUnavailableError(unavailable_message(asset, nowhere), unavailable_reason(asset))
     for label, location in where_to_look(asset, origin):
         try:
             with staging(target.parent) as stage:
@@ -244,6 +247,17 @@ def where_to_look(asset: Asset, origin: bool = True) -> list[tuple[str, str]]:
     if origin and asset.url is not None and not is_offline():
         sources.append(("origin", asset.url))
     return sources
+
+
+def absent_everywhere(asset: Asset, origin: bool = True) -> list[str] | None:
+    """What was looked at, when no copy can be had: no mirror folder holds the file and no URL is
+    left to try (offline, or none). Checked before anything is written, so a read-only cache (a
+    classroom's, filled by an instructor) says "unavailable" and the lesson falls back. None when
+    a copy may be had."""
+    sources = where_to_look(asset, origin)
+    if any(label != "mirror folder" or Path(location).is_file() for label, location in sources):
+        return None
+    return [f"{label}: no file {location}" for label, location in sources]
 
 
 def copy_from(label: str, location: str, dest: Path, size: int | None) -> None:
