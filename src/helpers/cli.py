@@ -88,7 +88,7 @@ def cmd_prepare(_: argparse.Namespace) -> int:
              ("Fruits-360, unpacked", lambda: fruits360(full=True).source),
              ("efficientnet_lite0 (converted Keras weights)", efficientnet_lite._cached_weights)]
     for name, spec in hub.SPECS.items():
-        if not cached_path(get_asset(spec.asset)).exists() and hub.cached_module(spec.handle, hub.tfhub_cache_dir()) is None:
+        if hub.cached_module(spec.handle, hub.tfhub_cache_dir()) is None:  # the real module is not here
             steps.append((f"tfhub_lite0/{name} (Lite0 in TF Hub format)",
                           lambda spec=spec: hub_lite0.ensure_module(spec.kind, spec.handle)))
     for what, make in steps:
