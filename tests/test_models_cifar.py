@@ -42,19 +42,43 @@ def notebook_cell(start: str) -> str:
 
 
 def test_the_helpers_copy_is_the_notebooks_bigger_cnn(capsys):
-    """The benchmark measures the copy, so it must be the notebook's network."""
+    """The benchmark measures the copy, so it must be the notebook's network, whitening included."""
+    import tensorflow as tf
     from keras import layers
 
-    namespace = {"keras": keras, "layers": layers, "num_classes": 10}
+    images = np.random.default_rng(1).random((96, 32, 32, 3), dtype=np.float32)
+    train_ds = tf.data.Dataset.from_tensor_slices((images, np.zeros(96))).batch(32)
+    namespace = {"keras": keras, "layers": layers, "np": np, "num_classes": 10, "train_ds": train_ds}
     exec(notebook_cell("def conv_block("), namespace)
-    exec(notebook_cell("bigger = keras.Sequential(["), namespace)  # also prints its summary
+    exec(notebook_cell("# Under the hood (optional): how the whitening layer"), namespace)
+    exec(notebook_cell("def build_bigger_cnn("), namespace)  # also prints its summary
+    np.testing.assert_array_equal(namespace["whitening_images"], images)
     notebook = cifar.architecture(namespace["bigger"])
-    copy = cifar.architecture(cifar.bigger_cnn())
+    copy = cifar.architecture(cifar.bigger_cnn(10, images))
     assert notebook == copy
-    assert copy["parameters"] == 355_442 and copy["layers"].count("Conv2D") == 5
+    assert copy["parameters"] == 355_106 and copy["layers"].count("Conv2D") == 5
+    for mine, theirs in zip(namespace["bigger"].get_layer("patch_whitening").get_weights(),
+                            cifar.patch_whitening(images).get_weights()):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-6)
     # ...and the architecture hash tells other networks apart.
-    assert cifar.architecture(cifar.bigger_cnn(widths=(24, 48, 128), convs=(1, 2, 1)))["sha256"] != copy["sha256"]
+    assert cifar.architecture(cifar.bigger_cnn(widths=(48, 128), convs=(2, 1)))["sha256"] != copy["sha256"]
     assert cifar.architecture(cifar.bigger_cnn(dropout=0.3))["sha256"] != copy["sha256"]
+
+
+def test_the_whitening_layer_whitens_and_stays_frozen():
+    """Its 24 channels are uncorrelated with unit variance on the images it was computed from
+    (12 filters and their negatives), and training does not move it."""
+    rng = np.random.default_rng(0)
+    smooth = rng.random((300, 8, 8, 3)).repeat(4, axis=1).repeat(4, axis=2)  # correlated neighbours
+    images = (0.7 * smooth + 0.3 * rng.random((300, 32, 32, 3))).astype("float32")
+    conv = cifar.patch_whitening(images)
+    assert not conv.trainable and conv.count_params() == 2 * 2 * 3 * 24 + 24
+    out = conv(images).numpy()[:, :31, :31]  # "same" padding adds a last row and column of zeros
+    channels = out.reshape(-1, 24)
+    np.testing.assert_allclose(np.cov(channels[:, :12], rowvar=False), np.eye(12), atol=0.05)
+    np.testing.assert_allclose(channels[:, 12:], -channels[:, :12], atol=1e-5)
+    raw = np.lib.stride_tricks.sliding_window_view(images, (2, 2), axis=(1, 2)).reshape(-1, 12)
+    assert np.abs(np.corrcoef(raw, rowvar=False) - np.eye(12)).max() > 0.3  # the input was correlated
 
 
 def test_the_saved_model_reloads_and_its_card_says_what_it_is(outputs):

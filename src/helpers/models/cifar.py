@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import keras
+import numpy as np
 import tensorflow as tf
 from keras import layers
 
@@ -28,30 +29,60 @@ from ..pipelines import make_dataset
 from ..report import outputs_dir
 
 INPUT_SHAPE = (32, 32, 3)
-WIDTHS = (24, 48, 96)  # filters per block (lesson 01, "A bigger CNN")
-CONVS = (1, 2, 2)      # 3x3 convolutions per block
+WIDTHS = (48, 96)  # filters of the blocks after the whitening layer (lesson 01, "A bigger CNN")
+CONVS = (2, 2)     # 3x3 convolutions per block
+WHITENING_IMAGES = 5120  # training images the whitening layer is computed from (80 batches of 64)
 
 
 def conv_block(filters: int, convs: int = 2, batch_norm: bool = True) -> list[keras.Layer]:
-    """``convs`` times (3x3 conv -> batch norm -> ReLU), then 2x2 max pooling (lesson 01's cell)."""
+    """``convs`` 3x3 convolutions, each followed by batch norm and ReLU; the last one is pooled
+    2x2 first, so batch norm and ReLU run on a quarter of the pixels (lesson 01's cell)."""
     block: list[keras.Layer] = []
-    for _ in range(convs):
+    for i in range(convs):
+        block.append(layers.Conv2D(filters, 3, padding="same", use_bias=not batch_norm))
+        if i == convs - 1:
+            block.append(layers.MaxPooling2D(2))
         if batch_norm:
-            block += [layers.Conv2D(filters, 3, padding="same", use_bias=False),
-                      layers.BatchNormalization(momentum=0.9), layers.Activation("relu")]
-        else:
-            block.append(layers.Conv2D(filters, 3, padding="same", activation="relu"))
-    return block + [layers.MaxPooling2D(2)]
+            block.append(layers.BatchNormalization(momentum=0.9))
+        block.append(layers.Activation("relu"))
+    return block
 
 
-def bigger_cnn(num_classes: int = 10, widths: tuple[int, ...] = WIDTHS,
-               convs: tuple[int, ...] = CONVS, dropout: float = 0.2) -> keras.Model:
-    """Lesson 01's bigger CNN (a copy of its notebook cell): augmentation, three VGG-style
-    blocks, a 128-unit ``features`` layer, dropout and the softmax classifier."""
+def patch_whitening(images: np.ndarray, eps: float = 5e-4) -> layers.Conv2D:
+    """A frozen 2x2 convolution that whitens the images' 2x2 patches (lesson 01's cell).
+
+    Its filters are the principal directions of the 12 values of a 2x2 RGB patch, each scaled to
+    unit variance, and their negatives: 24 channels that carry decorrelated information.
+    """
+    patches = np.lib.stride_tricks.sliding_window_view(images, (2, 2), axis=(1, 2))
+    patches = patches.transpose(0, 1, 2, 4, 5, 3).reshape(-1, 12).astype("float64")  # (row, column, channel)
+    mean = patches.mean(axis=0)
+    eigenvalues, eigenvectors = np.linalg.eigh(np.cov(patches - mean, rowvar=False))
+    filters = eigenvectors / np.sqrt(eigenvalues + eps)           # one filter per column
+    filters = np.concatenate([filters, -filters], axis=1)           # ReLU keeps both signs
+    conv = layers.Conv2D(24, 2, padding="same", trainable=False, name="patch_whitening")
+    conv.build((None, *INPUT_SHAPE))
+    conv.set_weights([filters.reshape(2, 2, 3, 24).astype("float32"), (-mean @ filters).astype("float32")])
+    return conv
+
+
+def bigger_cnn(num_classes: int = 10, whitening_images: np.ndarray | None = None,
+               widths: tuple[int, ...] = WIDTHS, convs: tuple[int, ...] = CONVS,
+               dropout: float = 0.2) -> keras.Model:
+    """Lesson 01's bigger CNN (a copy of its notebook cell): augmentation, a frozen whitening
+    layer pooled to 16x16, two VGG-style blocks, a 128-unit ``features`` layer, dropout and the
+    softmax classifier. ``whitening_images`` (floats in 0..1) default to random pixels, for
+    timing and architecture checks only."""
+    if whitening_images is None:
+        whitening_images = np.random.default_rng(0).random((256, *INPUT_SHAPE), dtype=np.float32)
     return keras.Sequential([
         keras.Input(shape=INPUT_SHAPE),
         layers.RandomFlip("horizontal"),
-        layers.RandomTranslation(0.125, 0.125, fill_mode="reflect"),
+        layers.RandomTranslation(0.0625, 0.0625, fill_mode="reflect"),
+        patch_whitening(whitening_images),
+        layers.MaxPooling2D(2),
+        layers.BatchNormalization(momentum=0.9),
+        layers.Activation("relu"),
         *[layer for width, n in zip(widths, convs) for layer in conv_block(width, n)],
         layers.Flatten(),
         layers.Dense(128, activation="relu", name="features"),
