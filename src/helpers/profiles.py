@@ -122,8 +122,9 @@ LESSONS = {
                          batch_size=64, small_learning_rate=1e-3, bigger_learning_rate=3e-3,
                          ablation_samples=1500, ablation_epochs=2, min_test_accuracy=0.40,
                          allow_standin=True),
-        # full: 12 epochs of the bigger CNN fit in 8 training minutes on 2 cores at the machine's
-        # slower speed (issue 34; benchmarks/README.md).
+        # full: 12 epochs of the bigger CNN take about 8 training minutes on 2 cores at the machine's
+        # slower speed (7.6 and 9.5 in two runs), about half that at the faster one (issue 34;
+        # benchmarks/README.md).
         "full": Lesson01(train_samples=None, test_samples=None, small_epochs=10, bigger_epochs=12,
                          batch_size=64, small_learning_rate=1e-3, bigger_learning_rate=3e-3,
                          ablation_samples=5000, ablation_epochs=4, min_test_accuracy=0.75,
