@@ -79,6 +79,15 @@ def test_the_whitening_layer_whitens_and_stays_frozen():
     np.testing.assert_allclose(channels[:, 12:], -channels[:, :12], atol=1e-5)
     raw = np.lib.stride_tricks.sliding_window_view(images, (2, 2), axis=(1, 2)).reshape(-1, 12)
     assert np.abs(np.corrcoef(raw, rowvar=False) - np.eye(12)).max() > 0.3  # the input was correlated
+    # A training step inside the bigger CNN moves the other kernels but not the whitening layer.
+    model = cifar.bigger_cnn(10, images)
+    before = [w.copy() for w in model.get_layer("patch_whitening").get_weights()]
+    dense_before = model.get_layer("features").kernel.numpy().copy()
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.train_on_batch(images[:32], keras.utils.to_categorical(rng.integers(0, 10, 32), 10))
+    for old, new in zip(before, model.get_layer("patch_whitening").get_weights()):
+        np.testing.assert_array_equal(old, new)
+    assert not np.allclose(dense_before, model.get_layer("features").kernel.numpy())
 
 
 def test_the_saved_model_reloads_and_its_card_says_what_it_is(outputs):
